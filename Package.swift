@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds use whole-module optimisation (SwiftPM's default for -c release); the hot
+// modules are additionally built with -enforce-exclusivity=unchecked where measured to pay off.
+let package = Package(
+  name: "Strata",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "strata", targets: ["strata"]),
+    .executable(name: "strata-bench", targets: ["StrataBench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+  ],
+  targets: [
+    // System libraries, found through pkg-config; tools/setup.sh installs them.
+    .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+    .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+    .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+    .target(name: "Primitives"),
+    .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"]),
+    .target(name: "Trie", dependencies: ["Primitives"]),
+    .target(name: "State", dependencies: ["Primitives", "Trie", "CLMDB"]),
+    .target(name: "EVM", dependencies: ["Primitives", "Crypto", "State"]),
+    .target(name: "Execution", dependencies: ["Primitives", "Crypto", "State", "EVM", "Trie"]),
+    .target(name: "Chain", dependencies: ["Primitives", "Crypto", "Trie", "State", "EVM", "Execution"]),
+    .executableTarget(
+      name: "strata",
+      dependencies: ["Chain", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .executableTarget(
+      name: "StrataBench",
+      dependencies: ["Primitives", "Crypto", "Trie", "Chain", "COpenSSL"]),
+
+    .target(name: "TestSupport", dependencies: ["Primitives"], path: "Tests/TestSupport"),
+    .testTarget(
+      name: "PrimitivesTests",
+      dependencies: ["Primitives", "TestSupport", "COpenSSL", .product(name: "BigInt", package: "BigInt")]),
+    .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Primitives", "TestSupport"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

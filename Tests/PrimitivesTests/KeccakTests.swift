@@ -1,0 +1,83 @@
+import COpenSSL
+import Foundation
+import Testing
+@testable import Primitives
+
+@Suite struct KeccakTests {
+  @Test func knownVectors() throws {
+    #expect(Keccak256.hash([UInt8]()) == (try Hash(hex: "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")))
+    #expect(Keccak256.hash(Array("abc".utf8)) == (try Hash(hex: "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")))
+    // 200 bytes of 0xa3: two blocks (the Keccak team's long-message style vector).
+    #expect(Keccak256.hash([UInt8](repeating: 0xa3, count: 200)) == (try Hash(hex: "3a57666b048777f2c953dc4456f45a2588e1cb6f2da760122d530ac2ce607d4a")))
+    // A 136-byte input fills exactly one block, so padding takes a second block.
+    #expect(Keccak256.hash(Array(String(repeating: "a", count: 136).utf8)) ==
+      (try Hash(hex: "a6c4d403279fe3e0af03729caada8374b5ca54d8065329a3ebcaeb4b60aa386e")))
+    #expect(Hash.emptyTrieRoot == (try Hash(hex: "56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")))
+  }
+
+  /// Every length 0…300 against OpenSSL's SHA3-256: the same Keccak-f[1600] permutation and
+  /// sponge, differing only in the padding's first byte, which `domain` selects.
+  @Test func sha3AgainstOpenSSLForEveryLength() {
+    var rng = SeededGeneratorLocal(seed: 7)
+    for length in 0...300 {
+      let input = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      var ours = Keccak256(domain: 0x06)
+      ours.update(input)
+      #expect(ours.finalize().bytes == openSSLSHA3(input), "length \(length)")
+    }
+  }
+
+  /// Feeding the input in pieces of every size gives the one-shot digest.
+  @Test func incrementalMatchesOneShot() {
+    var rng = SeededGeneratorLocal(seed: 11)
+    let input = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    let expected = Keccak256.hash(input)
+    for chunk in [1, 2, 7, 64, 135, 136, 137, 500] {
+      var h = Keccak256()
+      var i = 0
+      while i < input.count {
+        h.update(input[i..<min(i + chunk, input.count)])
+        i += chunk
+      }
+      #expect(h.finalize() == expected, "chunk \(chunk)")
+    }
+  }
+}
+
+func openSSLSHA3(_ input: [UInt8]) -> [UInt8] {
+  var out = [UInt8](repeating: 0, count: 32)
+  var len: UInt32 = 0
+  let ctx = EVP_MD_CTX_new()!
+  defer { EVP_MD_CTX_free(ctx) }
+  EVP_DigestInit_ex(ctx, EVP_sha3_256(), nil)
+  input.withUnsafeBytes { _ = EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
+  EVP_DigestFinal_ex(ctx, &out, &len)
+  return out
+}
+
+/// SplitMix64 (TestSupport has the same; this file avoids the dependency for the C import).
+struct SeededGeneratorLocal: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+extension KeccakTests {
+  /// Lengths 0…300 of a fixed pattern against pycryptodome's Keccak-256 (an independent
+  /// implementation), folded into one digest of the 301 digests, computed once with:
+  /// `keccak(concat(keccak(bytes((i*31 + n*7 + 3) & 0xff for i in range(n))) for n in range(301)))`.
+  @Test func everyLengthAgainstIndependentOracle() throws {
+    var all: [UInt8] = []
+    for n in 0...300 {
+      let m = (0..<n).map { i in UInt8(truncatingIfNeeded: i * 31 + n * 7 + 3) }
+      all += Keccak256.hash(m).bytes
+    }
+    #expect(Keccak256.hash(all) == (try Hash(hex: "9c053a86a2c8ecbf3f069894be71bd5bb96f7f7f9f89f807cca24259d84c0a24")))
+  }
+}
