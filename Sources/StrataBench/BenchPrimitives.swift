@@ -1,0 +1,103 @@
+import COpenSSL
+import Foundation
+import Primitives
+
+/// Keccak-256 against OpenSSL's SHA3-256 (same permutation, optimised C) in one process; U256
+/// mul/div/mulmod; RLP decode throughput.
+func benchPrimitives() {
+  print("== Keccak-256 vs OpenSSL SHA3-256 (median of 7 runs)")
+  for size in [32, 136, 65_536] {
+    let input = [UInt8](repeating: 0x5a, count: size)
+    let iterations = max(1, 64 * 1024 * 1024 / max(size, 256))
+    let ours = measure {
+      var acc: UInt64 = 0
+      input.withUnsafeBytes { buf in
+        for _ in 0..<iterations { acc &+= Keccak256.hash(buf).w0 }
+      }
+      blackHole(acc)
+    }
+    let ctx = EVP_MD_CTX_new()!
+    let md = EVP_sha3_256()
+    let theirs = measure {
+      var out = [UInt8](repeating: 0, count: 32)
+      var len: UInt32 = 0
+      var acc: UInt8 = 0
+      input.withUnsafeBytes { buf in
+        for _ in 0..<iterations {
+          EVP_DigestInit_ex(ctx, md, nil)
+          EVP_DigestUpdate(ctx, buf.baseAddress, buf.count)
+          EVP_DigestFinal_ex(ctx, &out, &len)
+          acc &+= out[0]
+        }
+      }
+      blackHole(acc)
+    }
+    EVP_MD_CTX_free(ctx)
+    let mbOurs = Double(size * iterations) / ours.median / 1e6
+    let mbTheirs = Double(size * iterations) / theirs.median / 1e6
+    print("  \(size) B: keccak \(fmt(mbOurs)) MB/s (\(fmt(ours.median * 1e9 / Double(iterations), 0)) ns/hash, ±\(fmt(ours.spread * 100))%), "
+      + "openssl sha3 \(fmt(mbTheirs)) MB/s (\(fmt(theirs.median * 1e9 / Double(iterations), 0)) ns/hash), ratio \(fmt(mbOurs / mbTheirs, 2))×")
+  }
+
+  print("== U256 (median of 7 runs)")
+  var rng = SystemRandomNumberGenerator()
+  let operands = (0..<1024).map { _ in U256(rng.next(), rng.next(), rng.next(), rng.next()) }
+  let divisors = (0..<1024).map { i in U256(rng.next(), rng.next(), i % 2 == 0 ? rng.next() : 0, 0) }
+  let n = 4_000_000
+  func report(_ name: String, _ body: () -> U256) {
+    let t = measure { blackHole(body()) }
+    print("  \(name): \(fmt(t.median * 1e9 / Double(n), 2)) ns/op")
+  }
+  report("mul") {
+    var acc = U256.one
+    for i in 0..<n { acc = acc &* operands[i & 1023] }
+    return acc
+  }
+  report("div") {
+    var acc = U256.zero
+    for i in 0..<n { acc = acc ^ (operands[i & 1023] / divisors[(i >> 3) & 1023]) }
+    return acc
+  }
+  report("mulmod") {
+    var acc = U256.zero
+    for i in 0..<n { acc = acc ^ operands[i & 1023].mulMod(operands[(i + 1) & 1023], divisors[(i >> 3) & 1023]) }
+    return acc
+  }
+
+  print("== RLP decode (median of 7 runs)")
+  // A block-body-like list: 1,000 lists of (nonce, gas price, gas, 20-byte to, value, 100-byte data, v, r, s).
+  var e = RLPEncoder(reservingCapacity: 200_000)
+  e.list { outer in
+    for i in 0..<1000 {
+      outer.list { tx in
+        tx.append(UInt64(i)); tx.append(UInt64(1_000_000_000)); tx.append(UInt64(21_000))
+        tx.append(bytes: [UInt8](repeating: 0xaa, count: 20)); tx.append(U256(UInt64(i) * 1_000_000_007))
+        tx.append(bytes: [UInt8](repeating: 0x11, count: 100)); tx.append(UInt64(37))
+        tx.append(bytes: [UInt8](repeating: 0x77, count: 32)); tx.append(bytes: [UInt8](repeating: 0x66, count: 32))
+      }
+    }
+  }
+  let encoded = e.bytes
+  let reps = 200
+  let t = measure {
+    var acc: UInt64 = 0
+    for _ in 0..<reps {
+      let root = try! RLPItem(decoding: encoded)
+      var txs = try! root.listReader()
+      while let tx = try! txs.next() {
+        var f = try! tx.listReader()
+        acc &+= try! f.required().uint64()
+        acc &+= try! f.required().uint64()
+        acc &+= try! f.required().uint64()
+        acc &+= try! f.required().address().w0
+        acc &+= try! f.required().u256().w0
+        acc &+= UInt64(try! f.required().bytes().count)
+        acc &+= try! f.required().uint64()
+        acc &+= try! f.required().u256().w0
+        acc &+= try! f.required().u256().w0
+      }
+    }
+    blackHole(acc)
+  }
+  print("  decode+fields: \(fmt(Double(encoded.count * reps) / t.median / 1e6)) MB/s (\(encoded.count) B list of 1,000 txs, ±\(fmt(t.spread * 100))%)")
+}
