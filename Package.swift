@@ -29,16 +29,21 @@ let package = Package(
     .target(name: "Chain", dependencies: ["Primitives", "Crypto", "Trie", "State", "EVM", "Execution"]),
     .executableTarget(
       name: "strata",
-      dependencies: ["Chain", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["Chain", "Execution", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "StrataBench",
-      dependencies: ["Primitives", "Crypto", "Trie", "Chain", "COpenSSL"]),
+      dependencies: ["Primitives", "Crypto", "Trie", "EVM", "Chain", "COpenSSL"]),
 
     .target(name: "TestSupport", dependencies: ["Primitives"], path: "Tests/TestSupport"),
     .testTarget(
       name: "PrimitivesTests",
       dependencies: ["Primitives", "TestSupport", "COpenSSL", .product(name: "BigInt", package: "BigInt")]),
     .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Primitives", "TestSupport"]),
+    .testTarget(name: "EVMTests", dependencies: ["EVM", "State", "Primitives", "Crypto", "TestSupport"]),
+    .testTarget(name: "TrieTests", dependencies: ["Trie", "Primitives", "TestSupport"]),
+    .testTarget(name: "StateTests", dependencies: ["State", "Trie", "Primitives", "TestSupport"]),
+    .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
+    .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EVM", "State", "Primitives", "Trie", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

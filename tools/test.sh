@@ -17,7 +17,27 @@ set +e
 swift test -c release -Xswiftc -enable-testing --skip-build 2>&1 | tee .build/test-output.txt | grep -vE '^(◇|↳)|passed after'
 status=${PIPESTATUS[0]}
 set -e
+echo "== conformance: ethereum/tests BlockchainTests (release build of strata blocktest)"
+fixtures=${STRATA_FIXTURES:-../shared/ethereum-tests}
+conformance=0
+if [ -d "$fixtures/BlockchainTests" ]; then
+  # strata was built above with the tests (same flags, so nothing is compiled twice).
+  set +e
+  .build/release/strata blocktest "$fixtures/BlockchainTests" --json .build/blocktest.json > .build/blocktest-output.txt 2>&1
+  set -e
+  tail -n 40 .build/blocktest-output.txt
+  passed=$(python3 -c 'import json;print(json.load(open(".build/blocktest.json"))["passed"])' 2>/dev/null || echo 0)
+  expected=$(cat tools/blocktest-baseline.txt)
+  echo "blocktest: $passed cases pass; the recorded baseline is $expected"
+  if [ "$passed" -lt "$expected" ]; then
+    echo "*** conformance regressed: $passed < $expected (tools/blocktest-baseline.txt) ***"
+    conformance=1
+  fi
+else
+  echo "*** WARNING: $fixtures/BlockchainTests not found: conformance SKIPPED ***"
+fi
 echo "== summary"
 grep -E "^[A-Za-z0-9 ]+: [0-9]+ passed, [0-9]+ failed" .build/test-output.txt || true
 grep -E "Test run with" .build/test-output.txt || true
+[ "$status" -eq 0 ] && status=$conformance
 exit "$status"

@@ -7,5 +7,9 @@ struct Strata: ParsableCommand {
     commandName: "strata",
     abstract: "An Ethereum execution client: LMDB state, RLP block import, Block-STM execution.",
     version: "strata 0.1.0",
-    subcommands: [])
+    subcommands: [
+      InitCommand.self, ImportCommand.self, ExportCommand.self, HeadCommand.self, BlockCommand.self,
+      ReceiptCommand.self, AccountCommand.self, StorageCommand.self, CodeCommand.self, VerifyCommand.self,
+      BlockTestCommand.self,
+    ])
 }

@@ -1,0 +1,190 @@
+import EVM
+import Execution
+import Primitives
+import State
+import Trie
+
+/// A block that passed every check: what the store commits.
+public struct ProcessedBlock: Sendable {
+  public var block: Block
+  public var hash: Hash
+  public var senders: [Address]
+  public var receipts: [Receipt]
+  public var execution: BlockExecution
+  public var stateRoot: Hash
+}
+
+/// Validates and executes one block against the state after its parent, and checks every root
+/// and total the header promises. It changes nothing: the caller commits what it returns.
+public struct BlockProcessor: Sendable {
+  public var config: ChainConfig
+  /// Worker threads for sender recovery (and Block-STM when it runs).
+  public var threads: Int
+
+  public init(config: ChainConfig, threads: Int = 1) {
+    self.config = config
+    self.threads = max(1, threads)
+  }
+
+  /// - Parameters:
+  ///   - block: the block to import.
+  ///   - parent: its parent's header (already in the chain).
+  ///   - state: the state after `parent`.
+  ///   - stateRoot: computes the state root after applying the block's writes to `state`.
+  /// - Throws: `BlockError` naming the first rule the block breaks.
+  public func process(
+    _ block: Block, parent: Header, state: any StateReader,
+    stateRoot: (StateChanges) throws(BlockError) -> Hash
+  ) throws(BlockError) -> ProcessedBlock {
+    let header = block.header
+    let fork = config.fork(number: header.number, timestamp: header.timestamp)
+    guard header.parentHash == parent.hash else {
+      throw .mismatch(field: "parentHash", expected: parent.hash.description, got: header.parentHash.description)
+    }
+    try HeaderValidator.validate(header, parent: parent, config: config)
+    try validateBody(block, fork: fork)
+
+    // Stateless transaction checks and sender recovery (in parallel).
+    let chainID = U256(config.chainID)
+    let baseFee = header.baseFeePerGas ?? .zero
+    let blobParams = config.blobParameters(fork)
+    let blobBaseFee = fork >= .cancun
+      ? HeaderValidator.blobBaseFee(excessBlobGas: header.excessBlobGas ?? 0, updateFraction: blobParams.baseFeeUpdateFraction)
+      : .zero
+    for (i, tx) in block.transactions.enumerated() {
+      do {
+        try tx.validate(fork: fork, chainID: chainID)
+      } catch {
+        throw .transaction(index: i, reason: error.description)
+      }
+      if fork >= .london && tx.feeCap < baseFee {
+        throw .transaction(index: i, reason: "max fee per gas \(tx.feeCap) below the base fee \(baseFee)")
+      }
+      if tx.type == .blob {
+        if tx.to == nil { throw .transaction(index: i, reason: "blob transaction cannot create a contract") }
+        if tx.maxFeePerBlobGas < blobBaseFee {
+          throw .transaction(index: i, reason: "max fee per blob gas \(tx.maxFeePerBlobGas) below the blob base fee \(blobBaseFee)")
+        }
+      }
+    }
+    var senders: [Address] = []
+    senders.reserveCapacity(block.transactions.count)
+    for (i, r) in recoverSenders(block.transactions, fork: fork, threads: threads).enumerated() {
+      switch r {
+      case .success(let a): senders.append(a)
+      case .failure(let e): throw .transaction(index: i, reason: "sender recovery: \(e)")
+      }
+    }
+
+    let envs = zip(block.transactions, senders).map { tx, sender in
+      Self.txEnv(tx, sender: sender, baseFee: baseFee, fork: fork)
+    }
+    let context = BlockContext(
+      env: BlockEnv(
+        fork: fork, coinbase: header.coinbase, number: header.number, timestamp: header.timestamp,
+        gasLimit: header.gasLimit, prevRandao: header.mixHash, difficulty: header.difficulty,
+        baseFee: baseFee, chainID: chainID, blobBaseFee: blobBaseFee),
+      parentBeaconBlockRoot: header.parentBeaconBlockRoot,
+      withdrawals: (block.withdrawals ?? []).map { ($0.address, $0.amountGwei) },
+      maxBlobGas: blobParams.max * HeaderValidator.gasPerBlob,
+      rewards: fork >= .paris ? [] : Self.rewards(block, fork: fork))
+
+    let execution: BlockExecution
+    do {
+      execution = try SerialExecutor.execute(envs, context: context, state: state)
+    } catch {
+      switch error {
+      case .invalidTransaction(let i, let reason): throw .transaction(index: i, reason: reason)
+      case .state(let e): throw .invalidBlock("state read failed: \(e)")
+      }
+    }
+
+    // Receipts, bloom and the totals the header promises.
+    var receipts: [Receipt] = []
+    receipts.reserveCapacity(execution.outcomes.count)
+    var bloom = Bloom()
+    for (tx, o) in zip(block.transactions, execution.outcomes) {
+      let r = Receipt(type: tx.type, succeeded: o.succeeded, cumulativeGasUsed: o.cumulativeGasUsed, logs: o.logs)
+      bloom.formUnion(r.bloom)
+      receipts.append(r)
+    }
+    guard execution.gasUsed == header.gasUsed else {
+      throw .mismatch(field: "gasUsed", expected: "\(header.gasUsed)", got: "\(execution.gasUsed)")
+    }
+    if fork >= .cancun, execution.blobGasUsed != header.blobGasUsed {
+      throw .mismatch(field: "blobGasUsed", expected: "\(header.blobGasUsed ?? 0)", got: "\(execution.blobGasUsed)")
+    }
+    let receiptsRoot = TrieRoot.orderedRoot(receipts.map(\.consensusBytes))
+    guard receiptsRoot == header.receiptsRoot else {
+      throw .mismatch(field: "receiptsRoot", expected: header.receiptsRoot.description, got: receiptsRoot.description)
+    }
+    guard bloom == header.logsBloom else {
+      throw .mismatch(field: "logsBloom", expected: header.logsBloom.description, got: bloom.description)
+    }
+    let root = try stateRoot(execution.writes)
+    guard root == header.stateRoot else {
+      throw .mismatch(field: "stateRoot", expected: header.stateRoot.description, got: root.description)
+    }
+    return ProcessedBlock(block: block, hash: header.hash, senders: senders, receipts: receipts,
+                          execution: execution, stateRoot: root)
+  }
+
+  /// Body checks against the header: transactions root, ommers, withdrawals.
+  func validateBody(_ block: Block, fork: Fork) throws(BlockError) {
+    let header = block.header
+    let txRoot = TrieRoot.orderedRoot(block.transactions.map(\.canonicalBytes))
+    guard txRoot == header.transactionsRoot else {
+      throw .mismatch(field: "transactionsRoot", expected: header.transactionsRoot.description, got: txRoot.description)
+    }
+    var e = RLPEncoder()
+    e.list { l in for o in block.ommers { o.encode(to: &l) } }
+    let ommersHash = Keccak256.hash(e.bytes)
+    guard ommersHash == header.ommersHash else {
+      throw .mismatch(field: "ommersHash", expected: header.ommersHash.description, got: ommersHash.description)
+    }
+    if fork >= .paris && !block.ommers.isEmpty { throw .invalidBlock("ommers after the merge") }
+    if block.ommers.count > 2 { throw .invalidBlock("more than two ommers") }
+    if fork >= .shanghai {
+      guard let withdrawals = block.withdrawals else { throw .invalidBlock("withdrawals missing") }
+      let root = TrieRoot.orderedRoot(withdrawals.map(\.rlpEncoded))
+      guard root == header.withdrawalsRoot else {
+        throw .mismatch(field: "withdrawalsRoot", expected: header.withdrawalsRoot?.description ?? "none", got: root.description)
+      }
+    } else if block.withdrawals != nil {
+      throw .invalidBlock("withdrawals before Shanghai")
+    }
+  }
+
+  /// The EVM's view of a transaction: effective gas price and fee caps per EIP-1559/4844.
+  public static func txEnv(_ tx: Transaction, sender: Address, baseFee: U256, fork: Fork) -> TxEnv {
+    let price: U256
+    switch tx.type {
+    case .legacy, .accessList: price = tx.gasPrice
+    default:
+      let tipped = baseFee &+ tx.maxPriorityFeePerGas
+      price = tx.maxFeePerGas < tipped ? tx.maxFeePerGas : tipped
+    }
+    return TxEnv(
+      caller: sender, to: tx.to, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
+      gasPrice: price, maxFeePerGas: tx.feeCap, maxFeePerBlobGas: tx.maxFeePerBlobGas,
+      blobHashes: tx.blobVersionedHashes,
+      accessList: tx.accessList.map { ExecutionAccessListEntry(address: $0.address, storageKeys: $0.storageKeys.map { U256($0) }) },
+      nonce: tx.nonce)
+  }
+
+  /// Pre-merge miner and ommer rewards (Frontier 5 ETH, Byzantium 3, Constantinople 2).
+  static func rewards(_ block: Block, fork: Fork) -> [(address: Address, amount: U256)] {
+    let eth = U256(1_000_000_000_000_000_000)
+    let base: U256 = fork >= .constantinople ? U256(2) &* eth : fork >= .byzantium ? U256(3) &* eth : U256(5) &* eth
+    var out: [(Address, U256)] = []
+    var minerReward = base
+    for ommer in block.ommers {
+      // Ommer: (8 + ommer.number - number) / 8 of the base; miner: base / 32 per ommer.
+      let k = U256(8 &+ ommer.number &- block.header.number)
+      out.append((ommer.coinbase, k &* base / U256(8)))
+      minerReward = minerReward &+ base / U256(32)
+    }
+    out.insert((block.header.coinbase, minerReward), at: 0)
+    return out
+  }
+}

@@ -1,0 +1,117 @@
+import EVM
+import Primitives
+
+/// The fork schedule of a chain, as geth's genesis `config` writes it: block-numbered forks up to
+/// London (and Paris by terminal total difficulty or the merge netsplit block), then
+/// timestamp-activated Shanghai, Cancun and Prague.
+public struct ChainConfig: Hashable, Sendable {
+  public var chainID: UInt64
+  public var homesteadBlock: UInt64?
+  public var daoForkBlock: UInt64?
+  public var eip150Block: UInt64?
+  public var eip155Block: UInt64?
+  public var eip158Block: UInt64?
+  public var byzantiumBlock: UInt64?
+  public var constantinopleBlock: UInt64?
+  public var petersburgBlock: UInt64?
+  public var istanbulBlock: UInt64?
+  public var berlinBlock: UInt64?
+  public var londonBlock: UInt64?
+  /// Paris by block number (tests and devnets; mainnet uses total difficulty).
+  public var mergeNetsplitBlock: UInt64?
+  public var terminalTotalDifficulty: U256?
+  public var shanghaiTime: UInt64?
+  public var cancunTime: UInt64?
+  public var pragueTime: UInt64?
+  /// EIP-7840 blob schedule: (target, max, baseFeeUpdateFraction) per fork name.
+  public var blobSchedule: [String: BlobParameters]
+
+  public struct BlobParameters: Hashable, Sendable {
+    public var target: UInt64
+    public var max: UInt64
+    public var baseFeeUpdateFraction: UInt64
+    public init(target: UInt64, max: UInt64, baseFeeUpdateFraction: UInt64) {
+      self.target = target; self.max = max; self.baseFeeUpdateFraction = baseFeeUpdateFraction
+    }
+    /// Cancun's values (EIP-4844).
+    public static let cancun = BlobParameters(target: 3, max: 6, baseFeeUpdateFraction: 3_338_477)
+  }
+
+  public init(chainID: UInt64) {
+    self.chainID = chainID
+    self.blobSchedule = [:]
+  }
+
+  /// A chain with every fork up to and including `fork` active from genesis (how the
+  /// BlockchainTests `network` names are meant).
+  public static func allActive(upTo fork: Fork, chainID: UInt64 = 1) -> ChainConfig {
+    var c = ChainConfig(chainID: chainID)
+    if fork >= .homestead { c.homesteadBlock = 0 }
+    if fork >= .tangerineWhistle { c.eip150Block = 0 }
+    if fork >= .spuriousDragon { c.eip155Block = 0; c.eip158Block = 0 }
+    if fork >= .byzantium { c.byzantiumBlock = 0 }
+    if fork >= .constantinople { c.constantinopleBlock = 0 }
+    if fork >= .petersburg { c.petersburgBlock = 0 }
+    if fork >= .istanbul { c.istanbulBlock = 0 }
+    if fork >= .berlin { c.berlinBlock = 0 }
+    if fork >= .london { c.londonBlock = 0 }
+    if fork >= .paris { c.mergeNetsplitBlock = 0; c.terminalTotalDifficulty = .zero }
+    if fork >= .shanghai { c.shanghaiTime = 0 }
+    if fork >= .cancun { c.cancunTime = 0; c.blobSchedule["cancun"] = .cancun }
+    if fork >= .prague { c.pragueTime = 0 }
+    return c
+  }
+
+  /// The fork whose rules apply to a block with this number and timestamp. Paris is taken as
+  /// active from `mergeNetsplitBlock`, or from genesis when the terminal total difficulty is 0.
+  public func fork(number: UInt64, timestamp: UInt64) -> Fork {
+    func at(_ b: UInt64?) -> Bool { b.map { number >= $0 } ?? false }
+    func time(_ t: UInt64?) -> Bool { t.map { timestamp >= $0 } ?? false }
+    if time(pragueTime) { return .prague }
+    if time(cancunTime) { return .cancun }
+    if time(shanghaiTime) { return .shanghai }
+    if at(mergeNetsplitBlock) || terminalTotalDifficulty == .zero { return .paris }
+    if at(londonBlock) { return .london }
+    if at(berlinBlock) { return .berlin }
+    if at(istanbulBlock) { return .istanbul }
+    if at(petersburgBlock) { return .petersburg }
+    if at(constantinopleBlock) { return .constantinople }
+    if at(byzantiumBlock) { return .byzantium }
+    if at(eip158Block) { return .spuriousDragon }
+    if at(eip150Block) { return .tangerineWhistle }
+    if at(homesteadBlock) { return .homestead }
+    return .frontier
+  }
+
+  /// The blob parameters in force at `fork` (Cancun's when the schedule does not say).
+  public func blobParameters(_ fork: Fork) -> BlobParameters {
+    if fork >= .prague, let p = blobSchedule["prague"] { return p }
+    return blobSchedule["cancun"] ?? .cancun
+  }
+}
+
+extension ChainConfig {
+  /// The schedule a genesis file's `config` describes.
+  public init(_ g: GenesisConfig) {
+    self.init(chainID: g.chainId ?? 1)
+    homesteadBlock = g.block("homesteadBlock")
+    daoForkBlock = g.block("daoForkBlock")
+    eip150Block = g.block("eip150Block")
+    eip155Block = g.block("eip155Block")
+    eip158Block = g.block("eip158Block")
+    byzantiumBlock = g.block("byzantiumBlock")
+    constantinopleBlock = g.block("constantinopleBlock")
+    petersburgBlock = g.block("petersburgBlock")
+    istanbulBlock = g.block("istanbulBlock")
+    berlinBlock = g.block("berlinBlock")
+    londonBlock = g.block("londonBlock")
+    mergeNetsplitBlock = g.block("mergeNetsplitBlock")
+    terminalTotalDifficulty = g.terminalTotalDifficulty
+    shanghaiTime = g.time("shanghaiTime")
+    cancunTime = g.time("cancunTime")
+    pragueTime = g.time("pragueTime")
+    for (name, p) in g.blobSchedule {
+      blobSchedule[name] = BlobParameters(target: p.target, max: p.max, baseFeeUpdateFraction: p.baseFeeUpdateFraction)
+    }
+  }
+}

@@ -1,0 +1,280 @@
+import EVM
+import Execution
+import Foundation
+import Primitives
+import State
+import Trie
+
+/// Why a client command failed: one line each, naming the block or the input.
+public enum ChainError: Error, CustomStringConvertible {
+  case store(StoreError)
+  case genesis(GenesisError)
+  case notInitialised(String)
+  case otherChain(String)
+  case block(number: UInt64, hash: Hash, BlockError)
+  case file(ChainFile.ReadError)
+  case decode(offset: UInt64, BlockError)
+  case trie(TrieError)
+  case other(String)
+
+  public var description: String {
+    switch self {
+    case .store(let e): return e.description
+    case .genesis(let e): return e.description
+    case .notInitialised(let p): return "no store at \(p): run `strata init GENESIS.json` first"
+    case .otherChain(let r): return r
+    case .block(let n, let h, let e): return "block \(n) (\(h)): \(e)"
+    case .file(let e): return e.description
+    case .decode(let o, let e): return "block at byte \(o): \(e)"
+    case .trie(let e): return "trie: \(e)"
+    case .other(let m): return m
+    }
+  }
+}
+
+/// The client's view of one data directory: genesis, import, queries.
+///
+/// Every block is committed in one LMDB write transaction — state, trie nodes, code, header,
+/// body, receipts, canonical index and head — or not at all.
+public final class ChainStore: @unchecked Sendable {
+  // SAFETY (@unchecked Sendable): `store` is thread-safe (LMDB environment, one writer lock);
+  // `config` is immutable after init.
+  public let store: Store
+  public let config: ChainConfig
+
+  /// Meta key of the genesis file's `config`, kept so later imports know the fork schedule.
+  static let configKey = "chain-config"
+
+  /// Opens an initialised store.
+  public init(path: String, readOnly: Bool = false) throws(ChainError) {
+    guard FileManager.default.fileExists(atPath: path) else { throw .notInitialised(path) }
+    do {
+      store = try Store.open(path: path, readOnly: readOnly)
+    } catch {
+      if case .notFound = error { throw .notInitialised(path) }
+      throw .store(error)
+    }
+    let raw: [UInt8]?
+    do { raw = try store.read { try $0.meta(ChainStore.configKey) } } catch { throw .other("\(error)") }
+    guard let raw else { throw .notInitialised(path) }
+    do {
+      config = try JSONDecoder().decode(GenesisConfig.self, from: Data(raw)).chainConfigValue
+    } catch {
+      throw .other("stored chain config unreadable: \(error)")
+    }
+  }
+
+  /// Creates a store from a genesis file, or checks that an existing one holds the same chain.
+  /// - Returns: the genesis hash and state root.
+  @discardableResult
+  public static func initialise(path: String, genesisPath: String) throws(ChainError) -> (hash: Hash, stateRoot: Hash) {
+    let genesis: GenesisFile
+    do { genesis = try GenesisFile.load(path: genesisPath) } catch { throw .genesis(error) }
+    let configJSON: Data
+    do {
+      let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: genesisPath))) as? [String: Any]
+      configJSON = try JSONSerialization.data(withJSONObject: object?["config"] ?? [String: Any](), options: [.sortedKeys])
+    } catch {
+      throw .genesis(.invalidJSON(reason: "\(error)"))
+    }
+    let store: Store
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+      store = try Store.open(path: path)
+    } catch let e as StoreError {
+      throw .store(e)
+    } catch {
+      throw .other("cannot create \(path): \(error)")
+    }
+    do {
+      return try store.write { (batch: inout WriteBatch) throws -> (Hash, Hash) in
+        let changes = genesis.stateChanges
+        let root = try StateCommitter.commit(changes, parentRoot: .emptyTrieRoot, into: &batch)
+        let header = genesis.header(stateRoot: root)
+        let hash = header.hash
+        if let existing = try batch.view.genesisHash() {
+          guard existing == hash else {
+            throw ChainError.otherChain("store at \(path) holds another chain (genesis \(existing)); refusing to initialise with \(hash)")
+          }
+          return (hash, root)
+        }
+        try batch.putHeader(hash, header.rlpEncoded)
+        try batch.putBody(hash, Block(header: header, withdrawals: header.withdrawalsRoot == nil ? nil : []).bodyRLP)
+        try batch.putReceipts(hash, [0xc0])
+        try batch.putCanonical(header.number, hash)
+        try batch.setHead(hash, number: header.number)
+        try batch.setGenesisHash(hash)
+        try batch.setChainID(genesis.chainConfig.chainID)
+        try batch.setMeta(ChainStore.configKey, Array(configJSON))
+        return (hash, root)
+      }
+    } catch let e as ChainError {
+      throw e
+    } catch let e as StoreError {
+      throw .store(e)
+    } catch {
+      throw .other("\(error)")
+    }
+  }
+
+  // MARK: - Import
+
+  /// Per-stage seconds and counts of an import.
+  public struct ImportStats: Sendable {
+    public var blocks = 0
+    public var skipped = 0
+    public var transactions = 0
+    public var gas: UInt64 = 0
+    public var decode = 0.0, validation = 0.0, execution = 0.0, trie = 0.0, commit = 0.0
+    public init() {}
+  }
+
+  /// Imports every block of `path` in order; blocks already stored are skipped. Stops at the
+  /// first invalid block (the store stays at the last good block).
+  public func importFile(_ path: String, threads: Int, progress: ((ImportStats, UInt64, UInt64) -> Void)? = nil) throws(ChainError) -> ImportStats {
+    let file: ChainFile
+    do { file = try ChainFile(path: path) } catch { throw .file(error) }
+    var stats = ImportStats()
+    let processor = BlockProcessor(config: config, threads: threads)
+    while true {
+      let t0 = Date()
+      let next: (offset: UInt64, bytes: [UInt8])?
+      do { next = try file.next() } catch { throw .file(error) }
+      guard let (offset, bytes) = next else { break }
+      let block: Block
+      do { block = try Block(rlpEncoded: bytes) } catch { throw .decode(offset: offset, error) }
+      stats.decode += Date().timeIntervalSince(t0)
+      try importBlock(block, processor: processor, stats: &stats)
+      progress?(stats, file.offset, file.size)
+    }
+    return stats
+  }
+
+  /// Validates, executes and commits one block in one write transaction.
+  public func importBlock(_ block: Block, processor: BlockProcessor, stats: inout ImportStats) throws(ChainError) {
+    let hash = block.hash
+    let number = block.header.number
+    do {
+      let outcome = try store.write { (batch: inout WriteBatch) throws -> (skipped: Bool, times: (Double, Double, Double, Double)) in
+        let view = batch.view
+        if try view.header(hash) != nil, try view.canonicalHash(number) == hash { return (true, (0, 0, 0, 0)) }
+        guard let parentRLP = try view.header(block.header.parentHash) else {
+          throw BlockError.unknownParent(block.header.parentHash)
+        }
+        let parent = try Header(rlpEncoded: parentRLP)
+        var trieTime = 0.0
+        let t0 = Date()
+        let processed = try processor.process(block, parent: parent, state: view) { (changes: StateChanges) throws(BlockError) -> Hash in
+          let t = Date()
+          defer { trieTime = Date().timeIntervalSince(t) }
+          do {
+            return try StateCommitter.commit(changes, parentRoot: parent.stateRoot, into: &batch)
+          } catch {
+            throw BlockError.invalidBlock("state commit: \(error)")
+          }
+        }
+        let execTime = Date().timeIntervalSince(t0) - trieTime
+        let t1 = Date()
+        try batch.putHeader(hash, block.header.rlpEncoded)
+        try batch.putBody(hash, block.bodyRLP)
+        var e = RLPEncoder()
+        e.list { l in for r in processed.receipts { l.append(bytes: r.consensusBytes) } }
+        try batch.putReceipts(hash, e.bytes)
+        for (i, tx) in block.transactions.enumerated() {
+          try batch.putTransactionLocation(tx.hash, block: hash, index: UInt64(i))
+        }
+        try batch.putCanonical(number, hash)
+        try batch.setHead(hash, number: number)
+        return (false, (0, execTime, trieTime, Date().timeIntervalSince(t1)))
+      }
+      if outcome.skipped {
+        stats.skipped += 1
+      } else {
+        stats.blocks += 1
+        stats.transactions += block.transactions.count
+        stats.gas += block.header.gasUsed
+        stats.execution += outcome.times.1
+        stats.trie += outcome.times.2
+        stats.commit += outcome.times.3
+      }
+    } catch let e as BlockError {
+      throw .block(number: number, hash: hash, e)
+    } catch let e as StoreError {
+      throw .store(e)
+    } catch let e as RLPError {
+      throw .block(number: number, hash: hash, .rlp(e))
+    } catch {
+      throw .block(number: number, hash: hash, .invalidBlock("\(error)"))
+    }
+  }
+}
+
+extension Block {
+  /// rlp([transactions, ommers(, withdrawals)]): what the `bodies` table keeps.
+  public var bodyRLP: [UInt8] {
+    var e = RLPEncoder()
+    e.list { l in
+      l.list { t in for tx in transactions { tx.encode(to: &t) } }
+      l.list { o in for u in ommers { u.encode(to: &o) } }
+      if let withdrawals { l.list { w in for x in withdrawals { x.encode(to: &w) } } }
+    }
+    return e.bytes
+  }
+
+  /// Reassembles a block from its header and stored body.
+  public init(header: Header, bodyRLP: [UInt8]) throws(BlockError) {
+    var e = RLPEncoder()
+    e.list { l in
+      header.encode(to: &l)
+      if let item = try? RLPItem(decoding: bodyRLP), let items = try? item.listItems() {
+        for i in items { l.appendRaw(i.encoded) }
+      }
+    }
+    try self.init(rlpEncoded: e.bytes)
+  }
+}
+
+extension GenesisConfig {
+  var chainConfigValue: ChainConfig { ChainConfig(self) }
+}
+
+/// Applies a block's state changes to the store: the incremental tries (storage tries of the
+/// changed accounts, then the account trie) with their new nodes, then the flat tables.
+public enum StateCommitter {
+  /// - Returns: the new state root.
+  public static func commit(_ changes: StateChanges, parentRoot: Hash, into batch: inout WriteBatch) throws -> Hash {
+    let view = batch.view
+    var touched = Set(changes.accounts.keys)
+    touched.formUnion(changes.storage.keys)
+    touched.formUnion(changes.clearedStorage)
+    var accountTrie = MerkleTrie(store: view, root: parentRoot)
+    var final = changes
+    // Sorted for a deterministic order of node writes.
+    for address in touched.sorted() {
+      let old = try view.loadAccount(address)
+      let new: Account?
+      if let entry = changes.accounts[address] { new = entry } else { new = old }
+      guard var account = new else {
+        try accountTrie.removeAccount(address)
+        continue
+      }
+      let wiped = changes.clearedStorage.contains(address) || old == nil || changes.accounts[address] == .some(nil)
+      var storageRoot = wiped ? Hash.emptyTrieRoot : (old?.storageRoot ?? .emptyTrieRoot)
+      if let slots = changes.storage[address], !slots.isEmpty {
+        var storageTrie = MerkleTrie(store: view, root: storageRoot)
+        for (slot, value) in slots.sorted(by: { $0.key < $1.key }) { try storageTrie.setStorage(slot, value) }
+        let c = storageTrie.commit()
+        try batch.putTrieNodes(c.nodes)
+        storageRoot = c.root
+      }
+      account.storageRoot = storageRoot
+      final.accounts[address] = .some(account)
+      try accountTrie.setAccount(address, nonce: account.nonce, balance: account.balance,
+                                 storageRoot: storageRoot, codeHash: account.codeHash)
+    }
+    let c = accountTrie.commit()
+    try batch.putTrieNodes(c.nodes)
+    try batch.apply(final)
+    return c.root
+  }
+}

@@ -1,0 +1,174 @@
+import Primitives
+import State
+
+extension EVM {
+  /// The intrinsic gas of a transaction: 21000, calldata (EIP-2028), creation (EIP-2),
+  /// initcode words (EIP-3860) and the access list (EIP-2930).
+  public static func intrinsicGas(data: [UInt8], isCreate: Bool, accessList: [AccessListEntry], fork: Fork) -> UInt64 {
+    var gas: UInt64 = 21000
+    var zeros: UInt64 = 0
+    for b in data where b == 0 { zeros += 1 }
+    let nonzeroCost: UInt64 = fork >= .istanbul ? 16 : 68
+    gas += zeros * 4 + (UInt64(data.count) - zeros) * nonzeroCost
+    if isCreate && fork >= .homestead {
+      gas += 32000
+      if fork >= .shanghai { gas += 2 * ((UInt64(data.count) + 31) / 32) }
+    }
+    for entry in accessList { gas += 2400 + 1900 * UInt64(entry.storageKeys.count) }
+    return gas
+  }
+
+  /// EIP-4844: gas per blob.
+  public static let gasPerBlob: UInt64 = 131_072
+
+  /// Executes one transaction: the whole EVM side of it.
+  ///
+  /// In order: checks the sender (nonce when `tx.nonce` is set, EIP-3607 no code, balance for
+  /// `gasLimit × maxFeePerGas + blob gas × maxFeePerBlobGas + value`) and the intrinsic gas;
+  /// increments the nonce; buys the gas (`gasLimit × gasPrice`) and pays the blob fee
+  /// (`blobs × 131072 × blobBaseFee`); warms the sender, the target, the precompiles, the coinbase
+  /// (EIP-3651) and the access list; runs the call or creation; applies the refund capped at
+  /// gasUsed / 5 (EIP-3529); returns the unused gas to the sender; credits the priority fee
+  /// `gasUsed × (gasPrice − baseFee)` to the coinbase unless `creditCoinbase` is false (Block-STM
+  /// credits fees lazily: it then owes `result.coinbaseFee` to the coinbase itself and, when that
+  /// fee is zero and the coinbase is an existing empty account, must delete it, per EIP-161).
+  ///
+  /// The header-level checks (fee cap ≥ base fee, blob count, gas against the block's remaining
+  /// gas, the transaction's chain id and signature) are the executor's.
+  ///
+  /// - Parameters:
+  ///   - tx: the transaction, with its recovered sender.
+  ///   - state: the state before the transaction.
+  ///   - creditCoinbase: whether to credit the priority fee to the coinbase here.
+  /// - Returns: status, gas used (after refund), refund, logs, output and the write set.
+  /// - Throws: `.state` when the reader throws (`.blocked(on:)` included: it is never turned
+  ///   into a halt); `.invalid` when the transaction cannot be executed against `state`.
+  public func transact(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool = true) throws(TransactError) -> ExecutionResult {
+    do {
+      return try transactInner(tx, state: state, creditCoinbase: creditCoinbase)
+    } catch let e as TransactError {
+      throw e
+    } catch {
+      fatalError("unreachable: \(error)")
+    }
+  }
+
+  private enum Failure: Error { case invalid(InvalidTransaction) }
+
+  private func transactInner(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool) throws -> ExecutionResult {
+    beginTransaction(reader: state, origin: tx.caller, gasPrice: tx.gasPrice, blobHashes: tx.blobHashes)
+    defer { self.reader = EmptyReader() }
+    let isCreate = tx.to == nil
+    func read<T>(_ body: () throws(StateReadError) -> T) throws(TransactError) -> T {
+      do { return try body() } catch { throw .state(error) }
+    }
+
+    // Validation against the state.
+    if isCreate && tx.data.count > schedule.maxInitcodeSize {
+      throw TransactError.invalid(.initcodeTooLarge(size: tx.data.count))
+    }
+    let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: isCreate, accessList: tx.accessList, fork: fork)
+    if tx.gasLimit < intrinsic { throw TransactError.invalid(.intrinsicGasTooLow(limit: tx.gasLimit, intrinsic: intrinsic)) }
+    let sender = try read { () throws(StateReadError) in try account(tx.caller) }
+    if let n = tx.nonce, n != sender.nonce { throw TransactError.invalid(.nonceMismatch(expected: sender.nonce, got: n)) }
+    if sender.nonce == UInt64.max { throw TransactError.invalid(.nonceOverflow) }
+    if sender.codeHash != .emptyKeccak { throw TransactError.invalid(.senderHasCode) }
+    let gasLimit = U256(tx.gasLimit)
+    let blobGas = U256(EVM.gasPerBlob * UInt64(tx.blobHashes.count))
+    let (maxGasCost, o1) = gasLimit.multipliedReportingOverflow(by: tx.maxFeePerGas ?? tx.gasPrice)
+    let (maxBlobCost, o2) = blobGas.multipliedReportingOverflow(by: tx.maxFeePerBlobGas)
+    let (s1, o3) = maxGasCost.addingReportingOverflow(maxBlobCost)
+    let (needed, o4) = s1.addingReportingOverflow(tx.value)
+    if o1 || o2 || o3 || o4 || sender.balance < needed {
+      throw TransactError.invalid(.insufficientFunds(balance: sender.balance, needed: needed))
+    }
+
+    // Nonce, gas purchase, blob fee.
+    let gasCost = gasLimit &* tx.gasPrice
+    let blobFee = blobGas &* block.blobBaseFee
+    try read { () throws(StateReadError) in
+      try setNonce(tx.caller, sender.nonce + 1)
+      try setBalance(tx.caller, sender.balance &- gasCost &- blobFee)
+    }
+
+    // Warm sets (EIP-2929, EIP-2930, EIP-3651); precompiles are always warm. No account is read.
+    let target = tx.to ?? createAddress(sender: tx.caller, nonce: sender.nonce)
+    if schedule.hasWarmCold {
+      warmAccounts.insert(tx.caller)
+      warmAccounts.insert(target)
+      if schedule.warmCoinbase { warmAccounts.insert(block.coinbase) }
+      for entry in tx.accessList {
+        warmAccounts.insert(entry.address)
+        for key in entry.storageKeys { prewarmedSlots.insert(SlotKey(address: entry.address, slot: key)) }
+      }
+    }
+
+    // The message.
+    let gas = Int(tx.gasLimit - intrinsic)
+    let msg = Message(caller: tx.caller, target: target, codeAddress: target, value: tx.value, input: isCreate ? [] : tx.data,
+                      gas: gas, depth: 0, isStatic: false, transfersValue: true)
+    let frame: FrameResult = try read { () throws(StateReadError) in
+      if isCreate {
+        if try account(target).hasCodeOrNonceOrStorage { return .halt(.addressCollision) }
+        return try createMessage(msg, initcode: tx.data)
+      }
+      return try callMessage(msg)
+    }
+    if frame.status != .success {
+      logs.removeAll()
+      refund = 0
+    }
+
+    // Refund (EIP-3529), unused gas back to the sender, fee to the coinbase.
+    let usedBeforeRefund = tx.gasLimit - UInt64(frame.gasLeft)
+    let refunded = min(usedBeforeRefund / UInt64(schedule.refundQuotient), UInt64(max(refund, 0)))
+    let gasUsed = usedBeforeRefund - refunded
+    let priorityFee = tx.gasPrice > block.baseFee ? tx.gasPrice &- block.baseFee : .zero
+    let fee = U256(gasUsed) &* priorityFee
+    try read { () throws(StateReadError) in
+      let back = U256(tx.gasLimit - gasUsed) &* tx.gasPrice
+      if !back.isZero { try setBalance(tx.caller, try balance(tx.caller) &+ back) }
+      if creditCoinbase {
+        if fee.isZero {
+          if schedule.clearsEmptyAccounts { try touch(block.coinbase) }
+        } else {
+          try setBalance(block.coinbase, try balance(block.coinbase) &+ fee)
+        }
+      }
+    }
+
+    return ExecutionResult(
+      status: frame.status, gasUsed: gasUsed, gasRefunded: refunded, output: frame.output,
+      logs: frame.status == .success ? logs : [],
+      createdAddress: isCreate && frame.status == .success ? target : nil,
+      coinbaseFee: fee, writeSet: makeWriteSet())
+  }
+
+  /// The changes of the transaction: accounts that differ from what was read (deletions
+  /// included) and slots whose value changed. Unordered.
+  func makeWriteSet() -> WriteSet {
+    var ws = WriteSet()
+    var deleted: Set<Address> = []
+    for (address, a) in accounts {
+      let delete = a.selfdestructed || (schedule.clearsEmptyAccounts && a.touched && !a.isAlive)
+      if delete || !a.exists {
+        if a.original != nil {
+          ws.accounts.append(AccountWrite(address: address, account: nil, code: nil, created: false))
+        }
+        if delete { deleted.insert(address) }
+        continue
+      }
+      let o = a.original
+      if o == nil || o!.nonce != a.nonce || o!.balance != a.balance || o!.codeHash != a.codeHash || a.created {
+        let account = Account(nonce: a.nonce, balance: a.balance, codeHash: a.codeHash,
+                              storageRoot: a.created ? .emptyTrieRoot : (o?.storageRoot ?? .emptyTrieRoot))
+        ws.accounts.append(AccountWrite(address: address, account: account,
+                                        code: a.codeDeployed ? a.code?.bytes : nil, created: a.created))
+      }
+    }
+    for (key, s) in storage where s.current != s.original && !deleted.contains(key.address) {
+      ws.storage.append(StorageWrite(address: key.address, slot: key.slot, value: s.current))
+    }
+    return ws
+  }
+}

@@ -1,0 +1,223 @@
+import Synchronization
+
+/// A unit of work handed to a worker: execute or validate one incarnation of one transaction.
+enum SchedulerTask: Equatable, Sendable {
+  case execute(TxIndex, Incarnation)
+  case validate(TxIndex, Incarnation)
+}
+
+/// The collaborative scheduler of Block-STM (arXiv 2203.06871, Algorithms 4 and 5).
+///
+/// Two shared counters hand out work in transaction order: `executionIndex` (the next
+/// transaction to execute) and `validationIndex` (the next one to validate); workers take the
+/// lower of the two kinds first. A failed validation or a resumed dependency lowers a counter;
+/// `decreaseCount` lets the done check notice a decrease that raced with it.
+///
+/// Each transaction's status is one `Atomic<UInt64>`: incarnation << 2 | phase.
+///
+/// ```
+///                  try_incarnate                 finish_execution
+///   READY(i) ──────────────────────► EXECUTING(i) ─────────────────► EXECUTED(i)
+///      ▲                                  │                              │
+///      │ resume_dependencies              │ add_dependency               │ try_validation_abort
+///      │ (set_ready_status: i+1)          ▼ (read an ESTIMATE, or a      ▼ (read set stale)
+///      └────────────────────────────── ABORTING(i) ◄── nonce ahead) ── ABORTING(i)
+///                                         │
+///                                         └─ finish_validation (set_ready_status: i+1)
+/// ```
+/// ABORTING(i) always becomes READY(i+1): the next incarnation. Only the thread that moved a
+/// transaction into EXECUTING or ABORTING moves it out, so those transitions are plain stores;
+/// READY → EXECUTING and EXECUTED → ABORTING race and use compare-exchange.
+///
+/// Memory ordering: every operation on the status words and the index counters is sequentially
+/// consistent, as in the paper's proof (Aptos uses SeqCst for these as well); the multi-version
+/// memory's own mutexes order the data. Only the statistics are relaxed.
+final class Scheduler: Sendable {
+  enum Phase: UInt64 { case readyToExecute = 0, executing = 1, executed = 2, aborting = 3 }
+
+  final class TxCell: Sendable {
+    /// incarnation << 2 | phase.
+    let status = Atomic<UInt64>(0)
+    /// Transactions suspended until this one finishes executing.
+    let dependents = Mutex<[TxIndex]>([])
+  }
+
+  let count: Int
+  private let cells: [TxCell]
+  private let executionIndex = Atomic<Int>(0)
+  private let validationIndex = Atomic<Int>(0)
+  private let decreaseCount = Atomic<Int>(0)
+  private let activeTasks = Atomic<Int>(0)
+  private let doneMarker = Atomic<Bool>(false)
+
+  init(transactions: Int) {
+    count = transactions
+    cells = (0..<transactions).map { _ in TxCell() }
+  }
+
+  @inline(__always) static func pack(_ incarnation: Incarnation, _ phase: Phase) -> UInt64 {
+    UInt64(incarnation) << 2 | phase.rawValue
+  }
+  @inline(__always) static func incarnation(_ s: UInt64) -> Incarnation { Incarnation(s >> 2) }
+  @inline(__always) static func phase(_ s: UInt64) -> Phase { Phase(rawValue: s & 3)! }
+
+  func status(_ tx: TxIndex) -> (Incarnation, Phase) {
+    let s = cells[tx].status.load(ordering: .sequentiallyConsistent)
+    return (Self.incarnation(s), Self.phase(s))
+  }
+
+  var isDone: Bool { doneMarker.load(ordering: .sequentiallyConsistent) }
+
+  // MARK: Counters
+
+  private func decreaseExecutionIndex(_ target: TxIndex) {
+    _ = executionIndex.min(target, ordering: .sequentiallyConsistent)
+    decreaseCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
+  }
+
+  private func decreaseValidationIndex(_ target: TxIndex) {
+    _ = validationIndex.min(target, ordering: .sequentiallyConsistent)
+    decreaseCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
+  }
+
+  /// Done when both counters are past the block, no task is in flight, and no decrease
+  /// happened while we looked.
+  private func checkDone() {
+    let observed = decreaseCount.load(ordering: .sequentiallyConsistent)
+    let e = executionIndex.load(ordering: .sequentiallyConsistent)
+    let v = validationIndex.load(ordering: .sequentiallyConsistent)
+    if min(e, v) >= count && activeTasks.load(ordering: .sequentiallyConsistent) == 0
+      && observed == decreaseCount.load(ordering: .sequentiallyConsistent) {
+      doneMarker.store(true, ordering: .sequentiallyConsistent)
+    }
+  }
+
+  // MARK: Handing out tasks
+
+  /// READY(i) → EXECUTING(i). The caller owns the active-task count on failure.
+  private func tryIncarnate(_ tx: TxIndex) -> SchedulerTask? {
+    guard tx < count else { return nil }
+    let cell = cells[tx]
+    var s = cell.status.load(ordering: .sequentiallyConsistent)
+    while Self.phase(s) == .readyToExecute {
+      let desired = Self.pack(Self.incarnation(s), .executing)
+      let (exchanged, current) = cell.status.compareExchange(
+        expected: s, desired: desired, ordering: .sequentiallyConsistent)
+      if exchanged { return .execute(tx, Self.incarnation(s)) }
+      s = current
+    }
+    return nil
+  }
+
+  private func nextVersionToExecute() -> SchedulerTask? {
+    if executionIndex.load(ordering: .sequentiallyConsistent) >= count {
+      checkDone()
+      return nil
+    }
+    activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
+    let tx = executionIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+    if let task = tryIncarnate(tx) { return task }
+    activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+    return nil
+  }
+
+  private func nextVersionToValidate() -> SchedulerTask? {
+    if validationIndex.load(ordering: .sequentiallyConsistent) >= count {
+      checkDone()
+      return nil
+    }
+    activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
+    let tx = validationIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+    if tx < count {
+      let (incarnation, phase) = status(tx)
+      if phase == .executed { return .validate(tx, incarnation) }
+    }
+    activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+    return nil
+  }
+
+  /// The next task, validation first when it lags execution; nil when none is available now.
+  func nextTask() -> SchedulerTask? {
+    if validationIndex.load(ordering: .sequentiallyConsistent) < executionIndex.load(ordering: .sequentiallyConsistent) {
+      return nextVersionToValidate()
+    }
+    return nextVersionToExecute()
+  }
+
+  // MARK: Dependencies
+
+  /// Suspends `tx` (EXECUTING) until `blocking` finishes executing.
+  /// - Returns: false when `blocking` has already finished: re-execute `tx` now instead.
+  func addDependency(_ tx: TxIndex, on blocking: TxIndex) -> Bool {
+    let added = cells[blocking].dependents.withLock { dependents -> Bool in
+      // finish_execution stores EXECUTED before it takes this lock: if it is not visible here,
+      // that worker has yet to take the lock and will see the dependent appended below.
+      if Self.phase(cells[blocking].status.load(ordering: .sequentiallyConsistent)) == .executed { return false }
+      let s = cells[tx].status.load(ordering: .sequentiallyConsistent)
+      cells[tx].status.store(Self.pack(Self.incarnation(s), .aborting), ordering: .sequentiallyConsistent)
+      dependents.append(tx)
+      return true
+    }
+    if added { activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+    return added
+  }
+
+  /// ABORTING(i) → READY(i+1); only the owner of the ABORTING state calls it.
+  private func setReadyStatus(_ tx: TxIndex) {
+    let cell = cells[tx]
+    let s = cell.status.load(ordering: .sequentiallyConsistent)
+    precondition(Self.phase(s) == .aborting, "Block-STM: set_ready_status outside ABORTING")
+    cell.status.store(Self.pack(Self.incarnation(s) + 1, .readyToExecute), ordering: .sequentiallyConsistent)
+  }
+
+  private func resumeDependencies(_ dependents: [TxIndex]) {
+    guard let lowest = dependents.min() else { return }
+    for tx in dependents { setReadyStatus(tx) }
+    decreaseExecutionIndex(lowest)
+  }
+
+  // MARK: Finishing tasks
+
+  /// EXECUTING(i) → EXECUTED(i), resumes the dependents, and decides what to validate: with a
+  /// new location written, everything from `tx` up; otherwise `tx` alone (returned).
+  func finishExecution(_ tx: TxIndex, incarnation: Incarnation, wroteNewLocation: Bool) -> SchedulerTask? {
+    cells[tx].status.store(Self.pack(incarnation, .executed), ordering: .sequentiallyConsistent)
+    let dependents = cells[tx].dependents.withLock { d -> [TxIndex] in
+      let out = d
+      d = []
+      return out
+    }
+    resumeDependencies(dependents)
+    if validationIndex.load(ordering: .sequentiallyConsistent) > tx {
+      if wroteNewLocation {
+        decreaseValidationIndex(tx)
+      } else {
+        return .validate(tx, incarnation)
+      }
+    }
+    activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+    return nil
+  }
+
+  /// EXECUTED(i) → ABORTING(i) when still at incarnation `incarnation`: only the first failed
+  /// validation of an incarnation aborts it.
+  func tryValidationAbort(_ tx: TxIndex, incarnation: Incarnation) -> Bool {
+    cells[tx].status.compareExchange(
+      expected: Self.pack(incarnation, .executed), desired: Self.pack(incarnation, .aborting),
+      ordering: .sequentiallyConsistent).exchanged
+  }
+
+  /// After a validation: an aborted transaction is made READY for its next incarnation, everything
+  /// above it is re-validated, and, when execution has passed it, it is re-executed right away.
+  func finishValidation(_ tx: TxIndex, aborted: Bool) -> SchedulerTask? {
+    if aborted {
+      setReadyStatus(tx)
+      decreaseValidationIndex(tx + 1)
+      if executionIndex.load(ordering: .sequentiallyConsistent) > tx, let task = tryIncarnate(tx) {
+        return task
+      }
+    }
+    activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+    return nil
+  }
+}

@@ -1,0 +1,153 @@
+import EVM
+import Primitives
+import State
+
+/// The EVM's access-list entry under a name that does not collide with the chain layer's
+/// (the `EVM` class shares its module's name, so `EVM.AccessListEntry` cannot be spelled).
+public typealias ExecutionAccessListEntry = AccessListEntry
+
+/// What the block gives its executor besides the transactions.
+public struct BlockContext: Sendable {
+  public var env: BlockEnv
+  /// EIP-4788: the root the beacon-roots system call stores before the transactions (Cancun on).
+  public var parentBeaconBlockRoot: Hash?
+  /// EIP-4895: (address, gwei) credited after the transactions.
+  public var withdrawals: [(address: Address, amountGwei: UInt64)]
+  /// EIP-4844: the most blob gas a block may use.
+  public var maxBlobGas: UInt64
+  /// Pre-merge block and ommer rewards: (beneficiary, wei) credited last.
+  public var rewards: [(address: Address, amount: U256)]
+
+  public init(env: BlockEnv, parentBeaconBlockRoot: Hash? = nil, withdrawals: [(address: Address, amountGwei: UInt64)] = [],
+              maxBlobGas: UInt64 = 6 * 131_072, rewards: [(address: Address, amount: U256)] = []) {
+    self.env = env; self.parentBeaconBlockRoot = parentBeaconBlockRoot; self.withdrawals = withdrawals
+    self.maxBlobGas = maxBlobGas; self.rewards = rewards
+  }
+}
+
+/// One transaction's outcome, in block order.
+public struct TransactionOutcome: Sendable {
+  public var succeeded: Bool
+  /// Gas charged (after the refund).
+  public var gasUsed: UInt64
+  public var cumulativeGasUsed: UInt64
+  public var logs: [Log]
+  public var createdAddress: Address?
+}
+
+/// The result of executing a block's transactions: ordered outcomes and one write set.
+public struct BlockExecution: Sendable {
+  public var outcomes: [TransactionOutcome]
+  public var writes: StateChanges
+  public var gasUsed: UInt64
+  public var blobGasUsed: UInt64
+}
+
+/// Why a block's execution failed: an invalid transaction makes the whole block invalid.
+public enum ExecutionError: Error, Equatable, Sendable, CustomStringConvertible {
+  case invalidTransaction(index: Int, reason: String)
+  case state(StateReadError)
+
+  public var description: String {
+    switch self {
+    case .invalidTransaction(let i, let r): return "transaction \(i): \(r)"
+    case .state(let e): return e.description
+    }
+  }
+}
+
+/// Executes a block's transactions one after another: the reference Block-STM must equal.
+public enum SerialExecutor {
+  /// - Parameters:
+  ///   - transactions: the block's transactions, senders recovered, stateless checks done.
+  ///   - context: block environment, system-call input, withdrawals.
+  ///   - state: the state after the parent block.
+  /// - Throws: `ExecutionError` naming the first invalid transaction.
+  public static func execute(_ transactions: [TxEnv], context: BlockContext, state: any StateReader)
+    throws(ExecutionError) -> BlockExecution
+  {
+    let overlay = OverlayReader(base: state)
+    let evm = EVM(block: context.env)
+    do {
+      try applyPreTransactionSystemCalls(evm: evm, context: context, overlay: overlay)
+    } catch {
+      throw .state(error)
+    }
+    var outcomes: [TransactionOutcome] = []
+    outcomes.reserveCapacity(transactions.count)
+    var cumulative: UInt64 = 0
+    var blobGas: UInt64 = 0
+    for (i, tx) in transactions.enumerated() {
+      let (outcome, writes) = try executeOne(tx, index: i, evm: evm, context: context, reader: overlay,
+                                             cumulativeGas: cumulative, blobGasUsed: &blobGas)
+      cumulative += outcome.gasUsed
+      var o = outcome
+      o.cumulativeGasUsed = cumulative
+      outcomes.append(o)
+      writes.apply(to: &overlay.writes)
+    }
+    do {
+      try applyPostTransactionChanges(evm: evm, context: context, overlay: overlay)
+    } catch {
+      throw .state(error)
+    }
+    return BlockExecution(outcomes: outcomes, writes: overlay.writes, gasUsed: cumulative, blobGasUsed: blobGas)
+  }
+
+  /// Executes transaction `index` against `reader` after the block-level checks that depend on
+  /// the transactions before it (remaining block gas, blob gas).
+  public static func executeOne(
+    _ tx: TxEnv, index: Int, evm: EVM, context: BlockContext, reader: any StateReader,
+    cumulativeGas: UInt64, blobGasUsed: inout UInt64, creditCoinbase: Bool = true
+  ) throws(ExecutionError) -> (TransactionOutcome, WriteSet) {
+    guard tx.gasLimit <= context.env.gasLimit - cumulativeGas else {
+      throw .invalidTransaction(index: index, reason:
+        "gas limit \(tx.gasLimit) exceeds the block's remaining gas \(context.env.gasLimit - cumulativeGas)")
+    }
+    let blobGas = UInt64(tx.blobHashes.count) * EVM.gasPerBlob
+    guard blobGasUsed + blobGas <= context.maxBlobGas else {
+      throw .invalidTransaction(index: index, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
+    }
+    blobGasUsed += blobGas
+    let result: ExecutionResult
+    do {
+      result = try evm.transact(tx, state: reader, creditCoinbase: creditCoinbase)
+    } catch {
+      switch error {
+      case .state(let e): throw .state(e)
+      case .invalid(let e): throw .invalidTransaction(index: index, reason: e.description)
+      }
+    }
+    let outcome = TransactionOutcome(
+      succeeded: result.status == .success, gasUsed: result.gasUsed, cumulativeGasUsed: 0,
+      logs: result.logs, createdAddress: result.createdAddress)
+    return (outcome, result.writeSet)
+  }
+
+  /// EIP-4788: stores the parent beacon block root through the beacon-roots contract.
+  public static func applyPreTransactionSystemCalls(evm: EVM, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
+    guard context.env.fork >= .cancun, let root = context.parentBeaconBlockRoot else { return }
+    if let writes = try evm.systemCall(to: beaconRootsAddress, data: root.bytes, state: overlay) {
+      writes.apply(to: &overlay.writes)
+    }
+  }
+
+  /// Withdrawals (gwei → wei) and pre-merge rewards, after the transactions. A zero-amount
+  /// credit to an account that does not exist leaves it absent (EIP-161 touch rules).
+  public static func applyPostTransactionChanges(evm: EVM, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
+    var credits: [(Address, U256)] = context.withdrawals.map { ($0.address, U256($0.amountGwei) &* U256(1_000_000_000)) }
+    credits += context.rewards.map { ($0.address, $0.amount) }
+    for (address, amount) in credits {
+      var account = try overlay.account(address)
+      if account == nil {
+        if amount.isZero && context.env.fork >= .spuriousDragon { continue }
+        account = Account()
+      }
+      account!.balance = account!.balance &+ amount
+      overlay.writes.setAccount(address, account!)
+    }
+  }
+
+  /// 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 (EIP-4788).
+  public static let beaconRootsAddress = try! Address(hex: "000F3df6D732807Ef1319fB7B8bB8522d0Beac02")
+}

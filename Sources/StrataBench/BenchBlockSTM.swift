@@ -1,0 +1,96 @@
+import Chain
+import EVM
+import Execution
+import Foundation
+import Primitives
+import State
+
+// Block-STM benchmark: each ../shared/corpus/*-30Mgas-1b block executed against its genesis
+// state (execution only: no trie, no commit; senders recovered once, untimed), serial against
+// Block-STM with 2 threads, median of 5 runs. Prints the speedup and Block-STM's counters,
+// including the available parallelism (work ÷ critical path) that predicts more cores.
+
+private struct STMBenchBlock {
+  var name: String
+  var context: BlockContext
+  var txs: [TxEnv]
+  var state: InMemoryState
+  var gasUsed: UInt64
+}
+
+private func loadSTMBenchBlock(_ folder: URL) throws -> STMBenchBlock {
+  let genesis = try GenesisFile.load(path: folder.appendingPathComponent("genesis.json").path)
+  var state = InMemoryState()
+  for (address, account) in genesis.alloc {
+    let codeHash = state.setCode(account.code)
+    state.accounts[address] = Account(nonce: account.nonce, balance: account.balance, codeHash: codeHash,
+                                      storageRoot: account.storageRoot)
+    for (slot, value) in account.storage where !value.isZero { state.setStorage(address, slot, value) }
+  }
+  let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("blocks.rlp")))
+  let (item, _) = try RLPItem.read(bytes[...], at: 0)
+  let block = try Block(rlpEncoded: Array(item.encoded))
+  let header = block.header
+  let config = ChainConfig(genesis.config)
+  let fork = config.fork(number: header.number, timestamp: header.timestamp)
+  var senders: [Address] = []
+  for r in recoverSenders(block.transactions, fork: fork, threads: 2) { senders.append(try r.get()) }
+  let baseFee = header.baseFeePerGas ?? .zero
+  let blobParams = config.blobParameters(fork)
+  let blobBaseFee = fork >= .cancun
+    ? HeaderValidator.blobBaseFee(excessBlobGas: header.excessBlobGas ?? 0, updateFraction: blobParams.baseFeeUpdateFraction)
+    : .zero
+  let txs = zip(block.transactions, senders).map { BlockProcessor.txEnv($0, sender: $1, baseFee: baseFee, fork: fork) }
+  let context = BlockContext(
+    env: BlockEnv(fork: fork, coinbase: header.coinbase, number: header.number, timestamp: header.timestamp,
+                  gasLimit: header.gasLimit, prevRandao: header.mixHash, difficulty: header.difficulty,
+                  baseFee: baseFee, chainID: U256(config.chainID), blobBaseFee: blobBaseFee),
+    parentBeaconBlockRoot: header.parentBeaconBlockRoot,
+    withdrawals: (block.withdrawals ?? []).map { ($0.address, $0.amountGwei) },
+    maxBlobGas: blobParams.max * HeaderValidator.gasPerBlob)
+  return STMBenchBlock(name: folder.lastPathComponent, context: context, txs: txs, state: state, gasUsed: header.gasUsed)
+}
+
+func benchBlockSTM() {
+  let candidates = [ProcessInfo.processInfo.environment["STRATA_CORPUS"], "../shared/corpus", "/work/shared/corpus"]
+  let root = URL(fileURLWithPath: candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) } ?? "../shared/corpus")
+  guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else {
+    print("blockstm: no corpus at \(root.path) (set STRATA_CORPUS)")
+    return
+  }
+  let threads = Int(ProcessInfo.processInfo.environment["STRATA_STM_THREADS"] ?? "") ?? 2
+  print("Block-STM vs serial, execution only, median of 5 runs, \(threads) threads")
+  for name in names.sorted() where name.hasSuffix("-30Mgas-1b") {
+    let block: STMBenchBlock
+    do { block = try loadSTMBenchBlock(root.appendingPathComponent(name)) } catch {
+      print("\(name): cannot load: \(error)")
+      continue
+    }
+    // Check first: identical results, and the gas the header promises.
+    let serial: BlockExecution
+    let parallel: BlockExecution
+    var stats = BlockSTMStats()
+    do {
+      serial = try SerialExecutor.execute(block.txs, context: block.context, state: block.state)
+      (parallel, stats) = try BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads)
+    } catch {
+      print("\(name): execution failed: \(error)")
+      continue
+    }
+    let same = serial.writes == parallel.writes && serial.gasUsed == parallel.gasUsed
+      && zip(serial.outcomes, parallel.outcomes).allSatisfy { $0.cumulativeGasUsed == $1.cumulativeGasUsed && $0.logs == $1.logs }
+    let s = measure(runs: 5) {
+      blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state))
+    }
+    let p = measure(runs: 5) {
+      blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads))
+    }
+    let mgas = Double(serial.gasUsed) / 1e6
+    print("\(name): \(block.txs.count) txs, \(fmt(mgas)) Mgas (header \(fmt(Double(block.gasUsed) / 1e6))), "
+          + "identical: \(same)")
+    print("  serial \(fmt(s.median * 1000, 2)) ms (\(fmt(mgas / s.median, 0)) Mgas/s), "
+          + "block-stm \(fmt(p.median * 1000, 2)) ms (\(fmt(mgas / p.median, 0)) Mgas/s), "
+          + "speedup \(fmt(s.median / p.median, 2))×")
+    print("  \(stats)")
+  }
+}
