@@ -9,6 +9,7 @@ let package = Package(
   products: [
     .executable(name: "strata", targets: ["strata"]),
     .executable(name: "strata-bench", targets: ["StrataBench"]),
+    .executable(name: "strata-devnet", targets: ["StrataDevnet"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +35,7 @@ let package = Package(
       name: "StrataBench",
       dependencies: ["Primitives", "Crypto", "Trie", "EVM", "Chain", "COpenSSL"]),
 
+    .executableTarget(name: "StrataDevnet", dependencies: ["Chain", "Crypto", "EVM", "Primitives"]),
     .target(name: "TestSupport", dependencies: ["Primitives"], path: "Tests/TestSupport"),
     .testTarget(
       name: "PrimitivesTests",
@@ -42,7 +44,7 @@ let package = Package(
     .testTarget(name: "EVMTests", dependencies: ["EVM", "State", "Primitives", "Crypto", "TestSupport"]),
     .testTarget(name: "TrieTests", dependencies: ["Trie", "Primitives", "TestSupport"]),
     .testTarget(name: "StateTests", dependencies: ["State", "Trie", "Primitives", "TestSupport"]),
-    .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
+    .testTarget(name: "ChainTests", dependencies: ["Chain", "State", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
     .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EVM", "State", "Primitives", "Trie", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,0 +1,89 @@
+import EVM
+import Execution
+import Primitives
+import State
+import Trie
+
+/// Builds valid blocks on top of an in-memory state: what a devnet's block producer does. Used
+/// by the demo-data generator and by tests that need real chains.
+public struct BlockBuilder: Sendable {
+  public var config: ChainConfig
+  public var state: InMemoryState
+  public var parent: Header
+  /// Hashes of the blocks built so far (BLOCKHASH).
+  public var hashes: [UInt64: Hash]
+
+  public init(config: ChainConfig, genesis: GenesisFile) {
+    self.config = config
+    var s = InMemoryState()
+    s.apply(genesis.stateChanges)
+    state = s
+    parent = genesis.header(stateRoot: s.computeStateRoot())
+    hashes = [parent.number: parent.hash]
+  }
+
+  /// Executes signed `transactions` in a new block on the current head and makes it the head.
+  /// - Throws: `BlockError` when a transaction is invalid.
+  public mutating func build(
+    _ transactions: [Transaction], coinbase: Address, withdrawals: [Withdrawal]? = nil, timeStep: UInt64 = 12
+  ) throws(BlockError) -> Block {
+    let number = parent.number + 1
+    let timestamp = parent.timestamp + timeStep
+    let fork = config.fork(number: number, timestamp: timestamp)
+    let parentFork = config.fork(number: parent.number, timestamp: parent.timestamp)
+    var header = Header(parentHash: parent.hash, coinbase: coinbase, number: number, gasLimit: parent.gasLimit,
+                        timestamp: timestamp, mixHash: Keccak256.hash(parent.hash.bytes))
+    if fork >= .london { header.baseFeePerGas = HeaderValidator.expectedBaseFee(parent: parent, parentIsLondon: parentFork >= .london) }
+    var ws = withdrawals
+    if fork >= .shanghai { ws = ws ?? [] } else { ws = nil }
+    if let ws { header.withdrawalsRoot = TrieRoot.orderedRoot(ws.map(\.rlpEncoded)) }
+    if fork >= .cancun {
+      header.excessBlobGas = HeaderValidator.expectedExcessBlobGas(
+        parent: parent, parentIsCancun: parentFork >= .cancun, target: config.blobParameters(fork).target)
+      header.parentBeaconBlockRoot = Keccak256.hash(header.mixHash.bytes)
+    }
+    header.transactionsRoot = TrieRoot.orderedRoot(transactions.map(\.canonicalBytes))
+
+    var senders: [Address] = []
+    for (i, r) in recoverSenders(transactions, fork: fork, threads: 1).enumerated() {
+      guard case .success(let a) = r else { throw .transaction(index: i, reason: "bad signature") }
+      senders.append(a)
+    }
+    let baseFee = header.baseFeePerGas ?? .zero
+    let blobParams = config.blobParameters(fork)
+    let context = BlockContext(
+      env: BlockEnv(fork: fork, coinbase: coinbase, number: number, timestamp: timestamp, gasLimit: header.gasLimit,
+                    prevRandao: header.mixHash, baseFee: baseFee, chainID: U256(config.chainID),
+                    blobBaseFee: HeaderValidator.blobBaseFee(excessBlobGas: header.excessBlobGas ?? 0,
+                                                             updateFraction: blobParams.baseFeeUpdateFraction)),
+      parentBeaconBlockRoot: header.parentBeaconBlockRoot,
+      withdrawals: (ws ?? []).map { ($0.address, $0.amountGwei) },
+      maxBlobGas: blobParams.max * HeaderValidator.gasPerBlob)
+    var reader = state
+    reader.blockHashes = hashes
+    let execution: BlockExecution
+    do {
+      execution = try SerialExecutor.execute(
+        zip(transactions, senders).map { BlockProcessor.txEnv($0, sender: $1, baseFee: baseFee, fork: fork) },
+        context: context, state: reader)
+    } catch {
+      throw .invalidBlock("\(error)")
+    }
+    var receipts: [Receipt] = []
+    var bloom = Bloom()
+    for (tx, o) in zip(transactions, execution.outcomes) {
+      let r = Receipt(type: tx.type, succeeded: o.succeeded, cumulativeGasUsed: o.cumulativeGasUsed, logs: o.logs)
+      bloom.formUnion(r.bloom)
+      receipts.append(r)
+    }
+    header.gasUsed = execution.gasUsed
+    if fork >= .cancun { header.blobGasUsed = execution.blobGasUsed }
+    header.receiptsRoot = TrieRoot.orderedRoot(receipts.map(\.consensusBytes))
+    header.logsBloom = bloom
+    state.apply(execution.writes)
+    header.stateRoot = state.computeStateRoot()
+    parent = header
+    hashes[number] = header.hash
+    return Block(header: header, transactions: transactions, ommers: [], withdrawals: ws)
+  }
+}
