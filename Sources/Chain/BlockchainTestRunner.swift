@@ -103,6 +103,9 @@ public struct BlockchainTestRunner: Sendable {
       state.accounts[address] = Account(nonce: try U256(parsing: a["nonce"] as? String ?? "0x0").clampedUInt64,
                                         balance: try U256(parsing: a["balance"] as? String ?? "0x0"), codeHash: codeHash)
       for (k, v) in slots { state.setStorage(address, k, v) }
+      // EIP-7610 looks at the storage root: keep it current.
+      let storageRoot = state.storageRoot(of: address)
+      state.accounts[address]?.storageRoot = storageRoot
     }
     guard let genesisRLP = body["genesisRLP"] as? String else { throw Failure(description: "no genesisRLP") }
     let genesisBlock = try Block(rlpEncoded: try Hex.decode(genesisRLP))
@@ -142,6 +145,7 @@ public struct BlockchainTestRunner: Sendable {
         var postState = parentState
         let processed = try processor.process(block, parent: parent.header, state: parentState) { (writes: StateChanges) throws(BlockError) -> Hash in
           postState.apply(writes)
+          Self.refreshStorageRoots(&postState, writes)
           return postState.computeStateRoot()
         }
         if expectException {
@@ -167,6 +171,17 @@ public struct BlockchainTestRunner: Sendable {
     } else if let postHash = body["postStateHash"] as? String {
       let r = final.state.computeStateRoot()
       if try Hash(hex: postHash) != r { throw Failure(description: "post state root: got \(r), expected \(postHash)") }
+    }
+  }
+
+  /// Keeps the `storageRoot` of changed accounts current (EIP-7610 collision checks read it).
+  static func refreshStorageRoots(_ state: inout InMemoryState, _ writes: StateChanges) {
+    var touched = Set(writes.storage.keys)
+    touched.formUnion(writes.clearedStorage)
+    touched.formUnion(writes.accounts.keys)
+    for a in touched where state.accounts[a] != nil {
+      let root = state.storageRoot(of: a)
+      state.accounts[a]!.storageRoot = root
     }
   }
 

@@ -2,6 +2,7 @@ import EVM
 import Execution
 import Foundation
 import Primitives
+import Synchronization
 import State
 import Trie
 
@@ -150,31 +151,41 @@ public final class ChainStore: @unchecked Sendable {
     return stats
   }
 
-  /// Validates, executes and commits one block in one write transaction.
+  /// Validates and executes one block against a read snapshot, then commits it — state, trie
+  /// nodes, header, body, receipts, canonical index, head — in one write transaction, which
+  /// also recomputes the state root and aborts unless it matches the header.
   public func importBlock(_ block: Block, processor: BlockProcessor, stats: inout ImportStats) throws(ChainError) {
     let hash = block.hash
     let number = block.header.number
     do {
-      let outcome = try store.write { (batch: inout WriteBatch) throws -> (skipped: Bool, times: (Double, Double, Double, Double)) in
-        let view = batch.view
-        if try view.header(hash) != nil, try view.canonicalHash(number) == hash { return (true, (0, 0, 0, 0)) }
+      // Execution reads a snapshot; this process holds the only write lock, so the snapshot is
+      // the state the write transaction below starts from.
+      let t0 = Date()
+      let result = try store.read { (view: ReadView) throws -> (ProcessedBlock, StateChanges, Header)? in
+        if try view.header(hash) != nil, try view.canonicalHash(number) == hash { return nil }
         guard let parentRLP = try view.header(block.header.parentHash) else {
           throw BlockError.unknownParent(block.header.parentHash)
         }
         let parent = try Header(rlpEncoded: parentRLP)
-        var trieTime = 0.0
-        let t0 = Date()
-        let processed = try processor.process(block, parent: parent, state: view) { (changes: StateChanges) throws(BlockError) -> Hash in
-          let t = Date()
-          defer { trieTime = Date().timeIntervalSince(t) }
-          do {
-            return try StateCommitter.commit(changes, parentRoot: parent.stateRoot, into: &batch)
-          } catch {
-            throw BlockError.invalidBlock("state commit: \(error)")
-          }
+        var changes = StateChanges()
+        let processed = try processor.process(block, parent: parent, state: SharedReader(view)) { (c: StateChanges) throws(BlockError) -> Hash in
+          // The root is checked in the write transaction, where the trie nodes are written.
+          changes = c
+          return block.header.stateRoot
         }
-        let execTime = Date().timeIntervalSince(t0) - trieTime
-        let t1 = Date()
+        return (processed, changes, parent)
+      }
+      guard let (processed, changes, parent) = result else {
+        stats.skipped += 1
+        return
+      }
+      let t1 = Date()
+      let trieTime = try store.write { (batch: inout WriteBatch) throws -> Double in
+        let root = try StateCommitter.commit(changes, parentRoot: parent.stateRoot, into: &batch)
+        guard root == block.header.stateRoot else {
+          throw BlockError.mismatch(field: "stateRoot", expected: block.header.stateRoot.description, got: root.description)
+        }
+        let trieTime = Date().timeIntervalSince(t1)
         try batch.putHeader(hash, block.header.rlpEncoded)
         try batch.putBody(hash, block.bodyRLP)
         var e = RLPEncoder()
@@ -185,18 +196,14 @@ public final class ChainStore: @unchecked Sendable {
         }
         try batch.putCanonical(number, hash)
         try batch.setHead(hash, number: number)
-        return (false, (0, execTime, trieTime, Date().timeIntervalSince(t1)))
+        return trieTime
       }
-      if outcome.skipped {
-        stats.skipped += 1
-      } else {
-        stats.blocks += 1
-        stats.transactions += block.transactions.count
-        stats.gas += block.header.gasUsed
-        stats.execution += outcome.times.1
-        stats.trie += outcome.times.2
-        stats.commit += outcome.times.3
-      }
+      stats.blocks += 1
+      stats.transactions += block.transactions.count
+      stats.gas += block.header.gasUsed
+      stats.execution += t1.timeIntervalSince(t0)
+      stats.trie += trieTime
+      stats.commit += Date().timeIntervalSince(t1) - trieTime
     } catch let e as BlockError {
       throw .block(number: number, hash: hash, e)
     } catch let e as StoreError {
@@ -206,6 +213,27 @@ public final class ChainStore: @unchecked Sendable {
     } catch {
       throw .block(number: number, hash: hash, .invalidBlock("\(error)"))
     }
+  }
+}
+
+/// A `StateReader` over one LMDB read view that any number of threads may share: reads are
+/// serialised by a mutex, since an LMDB transaction serves one thread at a time.
+final class SharedReader: StateReader, Sendable {
+  let view: Mutex<ReadView>
+
+  init(_ view: ReadView) { self.view = Mutex(view) }
+
+  func account(_ address: Address) throws(StateReadError) -> Account? {
+    try view.withLock { v throws(StateReadError) in try v.account(address) }
+  }
+  func code(_ codeHash: Hash) throws(StateReadError) -> [UInt8] {
+    try view.withLock { v throws(StateReadError) in try v.code(codeHash) }
+  }
+  func storage(_ address: Address, _ slot: U256) throws(StateReadError) -> U256 {
+    try view.withLock { v throws(StateReadError) in try v.storage(address, slot) }
+  }
+  func blockHash(_ number: UInt64) throws(StateReadError) -> Hash {
+    try view.withLock { v throws(StateReadError) in try v.blockHash(number) }
   }
 }
 

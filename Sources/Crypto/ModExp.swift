@@ -32,7 +32,10 @@ public enum ModExp {
 
     let e = ExponentBits(exponent)
     var result: [UInt64]
-    if m[0] & 1 == 1 {
+    if m[0] & 1 == 1 && n <= 4 {
+      // Moduli up to 32 bytes, the common case: fixed four-limb code, no loops over n.
+      result = Montgomery256(m, divisor: divisor).power(a, e)
+    } else if m[0] & 1 == 1 {
       result = MontgomeryContext(m, divisor: divisor).power(a, e)
     } else {
       result = divisor.power(a, e)
@@ -126,6 +129,7 @@ public enum ModExp {
 
   /// Left-to-right fixed-window exponentiation over an abstract multiplication, so the
   /// Montgomery and the plain path share the bit walk. `mul(x, y, out)` may alias.
+  // SAFETY: the table holds 2^w entries of n limbs and window values are < 2^w; acc holds n.
   @inline(__always)
   static func windowedPower(
     n: Int, base: [UInt64], one: [UInt64], exponent e: ExponentBits,
@@ -210,6 +214,8 @@ extension ModExp {
 
     /// Core of Algorithm D, remainder only: `u[0..<ulen] mod m` into `out[0..<n]`.
     /// `un` must have room for `ulen + 1` limbs; `u` is not modified.
+    // SAFETY: callers pass `u` with `ulen` limbs, `un` with ≥ ulen + 1 and `out` with ≥ n;
+    // every index below is < len + 1 ≤ ulen + 1 (un), < len (u) or < n (out, v).
     func reduce(
       _ u: UnsafePointer<UInt64>, _ ulen: Int, _ un: UnsafeMutablePointer<UInt64>, _ out: UnsafeMutablePointer<UInt64>
     ) {
@@ -365,6 +371,9 @@ extension ModExp {
     }
 
     /// `out = x·y·R⁻¹ mod m` (CIOS). `t` is scratch of n + 2 limbs; out may alias x or y.
+    // SAFETY: x, y, out and mp hold n limbs and t holds n + 2 (allocated in `power` and
+    // `windowedPower`); indices stay below those bounds. out is written only after the last
+    // read of x and y.
     @inline(__always)
     func montMul(
       _ x: UnsafePointer<UInt64>, _ y: UnsafePointer<UInt64>, _ out: UnsafeMutablePointer<UInt64>,
@@ -434,6 +443,126 @@ extension ModExp {
           return acc
         }
       }
+    }
+  }
+}
+
+// MARK: - Montgomery, fixed four limbs (odd moduli up to 256 bits)
+
+extension ModExp {
+  typealias Limbs4 = (UInt64, UInt64, UInt64, UInt64)
+
+  /// Montgomery arithmetic with `R = 2²⁵⁶` for an odd modulus below 2²⁵⁶ (padded to four
+  /// limbs), fully unrolled: the 32-byte moduli that dominate real MODEXP calls.
+  struct Montgomery256 {
+    let m: Limbs4
+    /// `−m⁻¹ mod 2⁶⁴`.
+    let mInv: UInt64
+    /// `R² mod m`.
+    let r2: Limbs4
+
+    init(_ limbs: [UInt64], divisor: Divisor) {
+      let n = limbs.count
+      m = (limbs[0], n > 1 ? limbs[1] : 0, n > 2 ? limbs[2] : 0, n > 3 ? limbs[3] : 0)
+      var x = limbs[0]
+      for _ in 0..<5 { x = x &* (2 &- limbs[0] &* x) }
+      mInv = 0 &- x
+      var pow2 = [UInt64](repeating: 0, count: 9)
+      pow2[8] = 1
+      var r = [UInt64](repeating: 0, count: n)
+      divisor.remainder(of: pow2, into: &r)
+      r2 = (r[0], n > 1 ? r[1] : 0, n > 2 ? r[2] : 0, n > 3 ? r[3] : 0)
+    }
+
+    @inline(__always)
+    static func adc(_ a: UInt64, _ b: UInt64, _ carry: inout UInt64) -> UInt64 {
+      let s = UInt128(a) &+ UInt128(b) &+ UInt128(carry)
+      carry = UInt64(truncatingIfNeeded: s >> 64)
+      return UInt64(truncatingIfNeeded: s)
+    }
+
+    @inline(__always)
+    static func sbb(_ a: UInt64, _ b: UInt64, _ borrow: inout UInt64) -> UInt64 {
+      let s = UInt128(a) &- UInt128(b) &- UInt128(borrow)
+      borrow = UInt64(truncatingIfNeeded: s >> 127)
+      return UInt64(truncatingIfNeeded: s)
+    }
+
+    /// One CIOS round: `t += x·yi`, then `t = (t + q·m) / 2⁶⁴` with `q = t0·(−m⁻¹)`.
+    @inline(__always)
+    func round(_ t: (UInt64, UInt64, UInt64, UInt64, UInt64), _ x: Limbs4, _ yi: UInt64)
+      -> (UInt64, UInt64, UInt64, UInt64, UInt64)
+    {
+      var c: UInt64 = 0
+      let s0 = ModExp.mac(t.0, x.0, yi, &c)
+      let s1 = ModExp.mac(t.1, x.1, yi, &c)
+      let s2 = ModExp.mac(t.2, x.2, yi, &c)
+      let s3 = ModExp.mac(t.3, x.3, yi, &c)
+      var o4: UInt64 = 0
+      let s4 = Self.adc(t.4, c, &o4)
+      let q = s0 &* mInv
+      var d: UInt64 = 0
+      _ = ModExp.mac(s0, q, m.0, &d)
+      let r0 = ModExp.mac(s1, q, m.1, &d)
+      let r1 = ModExp.mac(s2, q, m.2, &d)
+      let r2 = ModExp.mac(s3, q, m.3, &d)
+      var o3: UInt64 = 0
+      let r3 = Self.adc(s4, d, &o3)
+      return (r0, r1, r2, r3, o4 &+ o3)
+    }
+
+    /// `x·y·R⁻¹ mod m` for `x, y < m`.
+    func mul(_ x: Limbs4, _ y: Limbs4) -> Limbs4 {
+      var t: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+      t = round(t, x, y.0)
+      t = round(t, x, y.1)
+      t = round(t, x, y.2)
+      t = round(t, x, y.3)
+      // t < 2m: subtract m once when t ≥ m (t.4 is the carry limb), branch-free.
+      var borrow: UInt64 = 0
+      let d0 = Self.sbb(t.0, m.0, &borrow)
+      let d1 = Self.sbb(t.1, m.1, &borrow)
+      let d2 = Self.sbb(t.2, m.2, &borrow)
+      let d3 = Self.sbb(t.3, m.3, &borrow)
+      _ = Self.sbb(t.4, 0, &borrow)
+      let keep = 0 &- borrow
+      return ((t.0 & keep) | (d0 & ~keep), (t.1 & keep) | (d1 & ~keep), (t.2 & keep) | (d2 & ~keep), (t.3 & keep) | (d3 & ~keep))
+    }
+
+    func power(_ base: [UInt64], _ e: ExponentBits) -> [UInt64] {
+      let n = base.count
+      let b: Limbs4 = (base[0], n > 1 ? base[1] : 0, n > 2 ? base[2] : 0, n > 3 ? base[3] : 0)
+      let oneM = mul((1, 0, 0, 0), r2)
+      var acc = oneM
+      if e.bitLength > 0 {
+        let bM = mul(b, r2)
+        let w = min(e.windowWidth, 4)
+        let size = 1 << w
+        acc = withUnsafeTemporaryAllocation(of: Limbs4.self, capacity: 16) { table -> Limbs4 in
+          // SAFETY: indices are window values < 2^w ≤ 16 = capacity; every entry read is
+          // written first (0 ..< size).
+          table[0] = oneM
+          table[1] = bM
+          for k in 2..<max(size, 2) where k < size { table[k] = mul(table[k - 1], bM) }
+          var acc = oneM
+          var started = false
+          let windows = (e.bitLength + w - 1) / w
+          for wi in stride(from: windows - 1, through: 0, by: -1) {
+            if started {
+              for _ in 0..<w { acc = mul(acc, acc) }
+            }
+            let v = e.window(low: wi * w, width: w)
+            if v != 0 {
+              acc = started ? mul(acc, table[v]) : table[v]
+              started = true
+            }
+          }
+          return acc
+        }
+      }
+      let out = mul(acc, (1, 0, 0, 0))
+      // out < m, so the limbs above n are zero.
+      return Array([out.0, out.1, out.2, out.3].prefix(n))
     }
   }
 }

@@ -24,11 +24,11 @@ public final class EVM {
   var origin: Address = .zero
   var gasPrice: U256 = .zero
   var blobHashes: [Hash] = []
-  var accounts: [Address: AccountState] = [:]
+  var accounts = AccountTable()
   /// EIP-2929 warm addresses (precompiles are always warm and not listed). Kept apart from
   /// `accounts` so that warming never reads an account (Block-STM: warming the coinbase must not
   /// make a transaction depend on the coinbase balance).
-  var warmAccounts: Set<Address> = []
+  var warmAccounts: Set<AccountKey> = []
   /// EIP-2930 access-list slots: warm when first loaded.
   var prewarmedSlots: Set<SlotKey> = []
   var storage: [SlotKey: SlotState] = [:]
@@ -102,7 +102,7 @@ public final class EVM {
   @inline(__always)
   func warmAccount(_ address: Address) throws(StateReadError) -> Bool {
     if precompileIndex(address) != nil { return false }
-    if warmAccounts.insert(address).inserted {
+    if warmAccounts.insert(AccountKey(address)).inserted {
       journal.append(.accountWarmed(address))
       return true
     }
@@ -217,7 +217,7 @@ public final class EVM {
   func revert(to cp: Checkpoint) {
     while journal.count > cp.journalCount {
       switch journal.removeLast() {
-      case .accountWarmed(let a): warmAccounts.remove(a)
+      case .accountWarmed(let a): warmAccounts.remove(AccountKey(a))
       case .slotWarmed(let k): storage[k]!.warm = false
       case .storageSet(let k, let old): storage[k]!.current = old
       case .transientSet(let k, let old): transient[k] = old

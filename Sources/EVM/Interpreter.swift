@@ -30,7 +30,7 @@ struct FrameResult {
 /// Reads an `n`-byte big-endian immediate at `p` (n ≤ 32; the code is padded so it is readable).
 @inline(__always)
 func readImmediate(_ p: UnsafePointer<UInt8>, _ n: Int) -> U256 {
-  var r = U256.zero
+  var r = U256(0, 0, 0, 0)
   var end = n
   var limb = 0
   while end >= 8 {
@@ -65,6 +65,9 @@ extension EVM {
     var gas = msg.gas
     var returnData: [UInt8] = []
     let warmCold = schedule.hasWarmCold
+    // Literal words: `U256.zero`/`.one` are globals whose every use from another module goes
+    // through a lazy-initialisation check.
+    let zeroWord = U256(0, 0, 0, 0), oneWord = U256(1, 0, 0, 0)
 
     while true {
       let op = code[pc]
@@ -97,12 +100,12 @@ extension EVM {
         sp[-2] = sp[-1].power(e); sp -= 1
       case 0x0b: sp[-2] = sp[-2].signExtended(fromByte: sp[-1]); sp -= 1
 
-      case 0x10: sp[-2] = sp[-1] < sp[-2] ? .one : .zero; sp -= 1
-      case 0x11: sp[-2] = sp[-2] < sp[-1] ? .one : .zero; sp -= 1
-      case 0x12: sp[-2] = sp[-1].signedLess(than: sp[-2]) ? .one : .zero; sp -= 1
-      case 0x13: sp[-2] = sp[-2].signedLess(than: sp[-1]) ? .one : .zero; sp -= 1
-      case 0x14: sp[-2] = sp[-1] == sp[-2] ? .one : .zero; sp -= 1
-      case 0x15: sp[-1] = sp[-1].isZero ? .one : .zero
+      case 0x10: sp[-2] = sp[-1] < sp[-2] ? oneWord : zeroWord; sp -= 1
+      case 0x11: sp[-2] = sp[-2] < sp[-1] ? oneWord : zeroWord; sp -= 1
+      case 0x12: sp[-2] = sp[-1].signedLess(than: sp[-2]) ? oneWord : zeroWord; sp -= 1
+      case 0x13: sp[-2] = sp[-2].signedLess(than: sp[-1]) ? oneWord : zeroWord; sp -= 1
+      case 0x14: sp[-2] = sp[-1] == sp[-2] ? oneWord : zeroWord; sp -= 1
+      case 0x15: sp[-1] = sp[-1].isZeroWord ? oneWord : zeroWord
       case 0x16: sp[-2] = sp[-1] & sp[-2]; sp -= 1
       case 0x17: sp[-2] = sp[-1] | sp[-2]; sp -= 1
       case 0x18: sp[-2] = sp[-1] ^ sp[-2]; sp -= 1
@@ -133,8 +136,8 @@ extension EVM {
       case 0x34: sp.pointee = msg.value; sp += 1
       case 0x35:  // CALLDATALOAD
         let off = sp[-1]
-        var v = U256.zero
-        if off.fitsUInt64 && off.w0 < UInt64(msg.input.count) {
+        var v = zeroWord
+        if off.fits64 && off.w0 < UInt64(msg.input.count) {
           let o = Int(off.w0)
           msg.input.withUnsafeBytes { src in
             var buf: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -146,25 +149,39 @@ extension EVM {
         }
         sp[-1] = v
       case 0x36: sp.pointee = U256(UInt64(msg.input.count)); sp += 1
-      case 0x37, 0x39, 0x3e:  // CALLDATACOPY, CODECOPY, RETURNDATACOPY
+      case 0x37:  // CALLDATACOPY
         guard let r = memoryRange(sp[-1], sp[-3]) else { return .halt(.outOfGas) }
         let srcOffset = sp[-2]
         sp -= 3
-        if op == 0x3e {
-          // EIP-211: reading past the return data is an exceptional halt.
-          let (end, o) = srcOffset.addingReportingOverflow(U256(UInt64(r.size)))
-          if o || end > U256(UInt64(returnData.count)) { return .halt(.returnDataOutOfBounds) }
-        }
         gas &-= copyCost(r.size)
         if gas < 0 { return .halt(.outOfGas) }
         if r.size == 0 { break }
         if !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
         let dest = mem.base + r.offset
-        switch op {
-        case 0x37: msg.input.withUnsafeBytes { copyPadded(to: dest, from: $0, offset: srcOffset, size: r.size) }
-        case 0x39: copyPadded(to: dest, from: UnsafeRawBufferPointer(start: code, count: codeSize), offset: srcOffset, size: r.size)
-        default: returnData.withUnsafeBytes { copyPadded(to: dest, from: $0, offset: srcOffset, size: r.size) }
-        }
+        msg.input.withUnsafeBytes { copyPadded(to: dest, from: $0, offset: srcOffset, size: r.size) }
+      case 0x39:  // CODECOPY
+        guard let r = memoryRange(sp[-1], sp[-3]) else { return .halt(.outOfGas) }
+        let srcOffset = sp[-2]
+        sp -= 3
+        gas &-= copyCost(r.size)
+        if gas < 0 { return .halt(.outOfGas) }
+        if r.size == 0 { break }
+        if !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
+        let dest = mem.base + r.offset
+        copyPadded(to: dest, from: UnsafeRawBufferPointer(start: code, count: codeSize), offset: srcOffset, size: r.size)
+      case 0x3e:  // RETURNDATACOPY
+        guard let r = memoryRange(sp[-1], sp[-3]) else { return .halt(.outOfGas) }
+        let srcOffset = sp[-2]
+        sp -= 3
+        // EIP-211: reading past the return data is an exceptional halt.
+        let (end, o) = srcOffset.addingReportingOverflow(U256(UInt64(r.size)))
+        if o || end > U256(UInt64(returnData.count)) { return .halt(.returnDataOutOfBounds) }
+        gas &-= copyCost(r.size)
+        if gas < 0 { return .halt(.outOfGas) }
+        if r.size == 0 { break }
+        if !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
+        let dest = mem.base + r.offset
+        returnData.withUnsafeBytes { copyPadded(to: dest, from: $0, offset: srcOffset, size: r.size) }
       case 0x38: sp.pointee = U256(UInt64(codeSize)); sp += 1
       case 0x3a: sp.pointee = gasPrice; sp += 1
       case 0x3b:  // EXTCODESIZE
@@ -199,7 +216,7 @@ extension EVM {
       case 0x40:  // BLOCKHASH
         let n = sp[-1]
         var h = U256.zero
-        if n.fitsUInt64 && n.w0 < block.number && block.number - n.w0 <= 256 {
+        if n.fits64 && n.w0 < block.number && block.number - n.w0 <= 256 {
           h = U256(try reader.blockHash(n.w0))
         }
         sp[-1] = h
@@ -213,7 +230,7 @@ extension EVM {
       case 0x48: sp.pointee = block.baseFee; sp += 1
       case 0x49:  // BLOBHASH
         let i = sp[-1]
-        sp[-1] = i.fitsUInt64 && i.w0 < UInt64(blobHashes.count) ? U256(blobHashes[Int(i.w0)]) : .zero
+        sp[-1] = i.fits64 && i.w0 < UInt64(blobHashes.count) ? U256(blobHashes[Int(i.w0)]) : .zero
       case 0x4a: sp.pointee = block.blobBaseFee; sp += 1
 
       case 0x50: sp -= 1
@@ -239,12 +256,15 @@ extension EVM {
         sp[-1] = v
       case 0x55:  // SSTORE
         if msg.isStatic { return .halt(.staticWrite) }
-        if let h = try sstore(msg.target, key: sp[-1], value: sp[-2], gas: &gas) { return .halt(h) }
+        var g = gas  // a copy: `gas` itself never escapes, so it stays in a register
+        let h = try sstore(msg.target, key: sp[-1], value: sp[-2], gas: &g)
+        gas = g
+        if let h { return .halt(h) }
         sp -= 2
       case 0x56:  // JUMP
         let d = sp[-1]
         sp -= 1
-        guard d.fitsUInt64 && d.w0 < UInt64(codeSize) && analysis.isJumpdest(Int(d.w0)) else {
+        guard d.fits64 && d.w0 < UInt64(codeSize) && analysis.isJumpdest(Int(d.w0)) else {
           return .halt(.invalidJump)
         }
         pc = Int(d.w0)
@@ -252,8 +272,8 @@ extension EVM {
       case 0x57:  // JUMPI
         let d = sp[-1], c = sp[-2]
         sp -= 2
-        if !c.isZero {
-          guard d.fitsUInt64 && d.w0 < UInt64(codeSize) && analysis.isJumpdest(Int(d.w0)) else {
+        if !c.isZeroWord {
+          guard d.fits64 && d.w0 < UInt64(codeSize) && analysis.isJumpdest(Int(d.w0)) else {
             return .halt(.invalidJump)
           }
           pc = Int(d.w0)
@@ -281,26 +301,78 @@ extension EVM {
         if dst.size == 0 { break }
         if !mem.expand(to: Swift.max(dst.offset, src.offset) &+ dst.size, gas: &gas) { return .halt(.outOfGas) }
         (mem.base + dst.offset).copyMemory(from: mem.base + src.offset, byteCount: dst.size)
-      case 0x5f: sp.pointee = .zero; sp += 1
+      case 0x5f: sp.pointee = zeroWord; sp += 1
 
       case 0x60:  // PUSH1
         sp.pointee = U256(UInt64(code[pc + 1])); sp += 1
         pc += 2
         continue
-      case 0x61...0x7f:  // PUSH2…PUSH32
-        let n = Int(op) - 0x5f
-        sp.pointee = readImmediate(code + pc + 1, n); sp += 1
-        pc += n + 1
-        continue
-      case 0x80...0x8f:  // DUP1…DUP16
-        let n = Int(op) - 0x7f
-        sp.pointee = sp[-n]; sp += 1
-      case 0x90...0x9f:  // SWAP1…SWAP16
-        let n = Int(op) - 0x8f
-        let t = sp[-1]; sp[-1] = sp[-1 - n]; sp[-1 - n] = t
-      case 0xa0...0xa4:  // LOG0…LOG4
+      case 0x61: sp.pointee = readImmediate(code + pc + 1, 2); sp += 1; pc += 3; continue
+      case 0x62: sp.pointee = readImmediate(code + pc + 1, 3); sp += 1; pc += 4; continue
+      case 0x63: sp.pointee = readImmediate(code + pc + 1, 4); sp += 1; pc += 5; continue
+      case 0x64: sp.pointee = readImmediate(code + pc + 1, 5); sp += 1; pc += 6; continue
+      case 0x65: sp.pointee = readImmediate(code + pc + 1, 6); sp += 1; pc += 7; continue
+      case 0x66: sp.pointee = readImmediate(code + pc + 1, 7); sp += 1; pc += 8; continue
+      case 0x67: sp.pointee = readImmediate(code + pc + 1, 8); sp += 1; pc += 9; continue
+      case 0x68: sp.pointee = readImmediate(code + pc + 1, 9); sp += 1; pc += 10; continue
+      case 0x69: sp.pointee = readImmediate(code + pc + 1, 10); sp += 1; pc += 11; continue
+      case 0x6a: sp.pointee = readImmediate(code + pc + 1, 11); sp += 1; pc += 12; continue
+      case 0x6b: sp.pointee = readImmediate(code + pc + 1, 12); sp += 1; pc += 13; continue
+      case 0x6c: sp.pointee = readImmediate(code + pc + 1, 13); sp += 1; pc += 14; continue
+      case 0x6d: sp.pointee = readImmediate(code + pc + 1, 14); sp += 1; pc += 15; continue
+      case 0x6e: sp.pointee = readImmediate(code + pc + 1, 15); sp += 1; pc += 16; continue
+      case 0x6f: sp.pointee = readImmediate(code + pc + 1, 16); sp += 1; pc += 17; continue
+      case 0x70: sp.pointee = readImmediate(code + pc + 1, 17); sp += 1; pc += 18; continue
+      case 0x71: sp.pointee = readImmediate(code + pc + 1, 18); sp += 1; pc += 19; continue
+      case 0x72: sp.pointee = readImmediate(code + pc + 1, 19); sp += 1; pc += 20; continue
+      case 0x73: sp.pointee = readImmediate(code + pc + 1, 20); sp += 1; pc += 21; continue
+      case 0x74: sp.pointee = readImmediate(code + pc + 1, 21); sp += 1; pc += 22; continue
+      case 0x75: sp.pointee = readImmediate(code + pc + 1, 22); sp += 1; pc += 23; continue
+      case 0x76: sp.pointee = readImmediate(code + pc + 1, 23); sp += 1; pc += 24; continue
+      case 0x77: sp.pointee = readImmediate(code + pc + 1, 24); sp += 1; pc += 25; continue
+      case 0x78: sp.pointee = readImmediate(code + pc + 1, 25); sp += 1; pc += 26; continue
+      case 0x79: sp.pointee = readImmediate(code + pc + 1, 26); sp += 1; pc += 27; continue
+      case 0x7a: sp.pointee = readImmediate(code + pc + 1, 27); sp += 1; pc += 28; continue
+      case 0x7b: sp.pointee = readImmediate(code + pc + 1, 28); sp += 1; pc += 29; continue
+      case 0x7c: sp.pointee = readImmediate(code + pc + 1, 29); sp += 1; pc += 30; continue
+      case 0x7d: sp.pointee = readImmediate(code + pc + 1, 30); sp += 1; pc += 31; continue
+      case 0x7e: sp.pointee = readImmediate(code + pc + 1, 31); sp += 1; pc += 32; continue
+      case 0x7f: sp.pointee = readImmediate(code + pc + 1, 32); sp += 1; pc += 33; continue
+      case 0x80: sp.pointee = sp[-1]; sp += 1
+      case 0x81: sp.pointee = sp[-2]; sp += 1
+      case 0x82: sp.pointee = sp[-3]; sp += 1
+      case 0x83: sp.pointee = sp[-4]; sp += 1
+      case 0x84: sp.pointee = sp[-5]; sp += 1
+      case 0x85: sp.pointee = sp[-6]; sp += 1
+      case 0x86: sp.pointee = sp[-7]; sp += 1
+      case 0x87: sp.pointee = sp[-8]; sp += 1
+      case 0x88: sp.pointee = sp[-9]; sp += 1
+      case 0x89: sp.pointee = sp[-10]; sp += 1
+      case 0x8a: sp.pointee = sp[-11]; sp += 1
+      case 0x8b: sp.pointee = sp[-12]; sp += 1
+      case 0x8c: sp.pointee = sp[-13]; sp += 1
+      case 0x8d: sp.pointee = sp[-14]; sp += 1
+      case 0x8e: sp.pointee = sp[-15]; sp += 1
+      case 0x8f: sp.pointee = sp[-16]; sp += 1
+      case 0x90: let t = sp[-1]; sp[-1] = sp[-2]; sp[-2] = t
+      case 0x91: let t = sp[-1]; sp[-1] = sp[-3]; sp[-3] = t
+      case 0x92: let t = sp[-1]; sp[-1] = sp[-4]; sp[-4] = t
+      case 0x93: let t = sp[-1]; sp[-1] = sp[-5]; sp[-5] = t
+      case 0x94: let t = sp[-1]; sp[-1] = sp[-6]; sp[-6] = t
+      case 0x95: let t = sp[-1]; sp[-1] = sp[-7]; sp[-7] = t
+      case 0x96: let t = sp[-1]; sp[-1] = sp[-8]; sp[-8] = t
+      case 0x97: let t = sp[-1]; sp[-1] = sp[-9]; sp[-9] = t
+      case 0x98: let t = sp[-1]; sp[-1] = sp[-10]; sp[-10] = t
+      case 0x99: let t = sp[-1]; sp[-1] = sp[-11]; sp[-11] = t
+      case 0x9a: let t = sp[-1]; sp[-1] = sp[-12]; sp[-12] = t
+      case 0x9b: let t = sp[-1]; sp[-1] = sp[-13]; sp[-13] = t
+      case 0x9c: let t = sp[-1]; sp[-1] = sp[-14]; sp[-14] = t
+      case 0x9d: let t = sp[-1]; sp[-1] = sp[-15]; sp[-15] = t
+      case 0x9e: let t = sp[-1]; sp[-1] = sp[-16]; sp[-16] = t
+      case 0x9f: let t = sp[-1]; sp[-1] = sp[-17]; sp[-17] = t
+      case 0xa0:  // LOG0
         if msg.isStatic { return .halt(.staticWrite) }
-        let topicCount = Int(op) - 0xa0
+        let topicCount = 0
         guard let r = memoryRange(sp[-1], sp[-2]) else { return .halt(.outOfGas) }
         gas &-= 8 &* r.size
         if gas < 0 { return .halt(.outOfGas) }
@@ -311,24 +383,106 @@ extension EVM {
         logs.append(Log(address: msg.target, topics: topics, data: mem.bytes(r.offset, r.size)))
         sp -= 2 + topicCount
 
-      case 0xf0, 0xf5:  // CREATE, CREATE2
+      case 0xa1:  // LOG1
+        if msg.isStatic { return .halt(.staticWrite) }
+        let topicCount = 1
+        guard let r = memoryRange(sp[-1], sp[-2]) else { return .halt(.outOfGas) }
+        gas &-= 8 &* r.size
+        if gas < 0 { return .halt(.outOfGas) }
+        if r.size > 0 && !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
+        var topics: [Hash] = []
+        topics.reserveCapacity(topicCount)
+        for i in 0..<topicCount { topics.append(sp[-3 - i].hash) }
+        logs.append(Log(address: msg.target, topics: topics, data: mem.bytes(r.offset, r.size)))
+        sp -= 2 + topicCount
+
+      case 0xa2:  // LOG2
+        if msg.isStatic { return .halt(.staticWrite) }
+        let topicCount = 2
+        guard let r = memoryRange(sp[-1], sp[-2]) else { return .halt(.outOfGas) }
+        gas &-= 8 &* r.size
+        if gas < 0 { return .halt(.outOfGas) }
+        if r.size > 0 && !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
+        var topics: [Hash] = []
+        topics.reserveCapacity(topicCount)
+        for i in 0..<topicCount { topics.append(sp[-3 - i].hash) }
+        logs.append(Log(address: msg.target, topics: topics, data: mem.bytes(r.offset, r.size)))
+        sp -= 2 + topicCount
+
+      case 0xa3:  // LOG3
+        if msg.isStatic { return .halt(.staticWrite) }
+        let topicCount = 3
+        guard let r = memoryRange(sp[-1], sp[-2]) else { return .halt(.outOfGas) }
+        gas &-= 8 &* r.size
+        if gas < 0 { return .halt(.outOfGas) }
+        if r.size > 0 && !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
+        var topics: [Hash] = []
+        topics.reserveCapacity(topicCount)
+        for i in 0..<topicCount { topics.append(sp[-3 - i].hash) }
+        logs.append(Log(address: msg.target, topics: topics, data: mem.bytes(r.offset, r.size)))
+        sp -= 2 + topicCount
+
+      case 0xa4:  // LOG4
+        if msg.isStatic { return .halt(.staticWrite) }
+        let topicCount = 4
+        guard let r = memoryRange(sp[-1], sp[-2]) else { return .halt(.outOfGas) }
+        gas &-= 8 &* r.size
+        if gas < 0 { return .halt(.outOfGas) }
+        if r.size > 0 && !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
+        var topics: [Hash] = []
+        topics.reserveCapacity(topicCount)
+        for i in 0..<topicCount { topics.append(sp[-3 - i].hash) }
+        logs.append(Log(address: msg.target, topics: topics, data: mem.bytes(r.offset, r.size)))
+        sp -= 2 + topicCount
+      case 0xf0:  // CREATE
         var g = gas, m = mem, rd = returnData
         let h = try opCreate(isCreate2: op == 0xf5, sp, &m, &g, &rd, msg)
         gas = g; mem = m; returnData = rd
         if let h { return .halt(h) }
         sp -= op == 0xf5 ? 3 : 2
-      case 0xf1, 0xf2, 0xf4, 0xfa:  // CALL, CALLCODE, DELEGATECALL, STATICCALL
+      case 0xf5:  // CREATE2
+        var g = gas, m = mem, rd = returnData
+        let h = try opCreate(isCreate2: op == 0xf5, sp, &m, &g, &rd, msg)
+        gas = g; mem = m; returnData = rd
+        if let h { return .halt(h) }
+        sp -= op == 0xf5 ? 3 : 2
+      case 0xf1:  // CALL
         var g = gas, m = mem, rd = returnData
         let h = try opCall(op, sp, &m, &g, &rd, msg)
         gas = g; mem = m; returnData = rd
         if let h { return .halt(h) }
         sp -= op == 0xf1 || op == 0xf2 ? 6 : 5
-      case 0xf3, 0xfd:  // RETURN, REVERT
+      case 0xf2:  // CALLCODE
+        var g = gas, m = mem, rd = returnData
+        let h = try opCall(op, sp, &m, &g, &rd, msg)
+        gas = g; mem = m; returnData = rd
+        if let h { return .halt(h) }
+        sp -= op == 0xf1 || op == 0xf2 ? 6 : 5
+      case 0xf4:  // DELEGATECALL
+        var g = gas, m = mem, rd = returnData
+        let h = try opCall(op, sp, &m, &g, &rd, msg)
+        gas = g; mem = m; returnData = rd
+        if let h { return .halt(h) }
+        sp -= op == 0xf1 || op == 0xf2 ? 6 : 5
+      case 0xfa:  // STATICCALL
+        var g = gas, m = mem, rd = returnData
+        let h = try opCall(op, sp, &m, &g, &rd, msg)
+        gas = g; mem = m; returnData = rd
+        if let h { return .halt(h) }
+        sp -= op == 0xf1 || op == 0xf2 ? 6 : 5
+      case 0xf3:  // RETURN
+        guard let r = memoryRange(sp[-1], sp[-2]) else { return .halt(.outOfGas) }
+        if r.size > 0 && !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
+        return FrameResult(status: op == 0xf3 ? .success : .revert, gasLeft: gas, output: mem.bytes(r.offset, r.size))
+      case 0xfd:  // REVERT
         guard let r = memoryRange(sp[-1], sp[-2]) else { return .halt(.outOfGas) }
         if r.size > 0 && !mem.expand(to: r.offset &+ r.size, gas: &gas) { return .halt(.outOfGas) }
         return FrameResult(status: op == 0xf3 ? .success : .revert, gasLeft: gas, output: mem.bytes(r.offset, r.size))
       case 0xff:  // SELFDESTRUCT
-        if let h = try opSelfdestruct(Address(evmWord: sp[-1]), &gas, msg) { return .halt(h) }
+        var g = gas
+        let h = try opSelfdestruct(Address(evmWord: sp[-1]), &g, msg)
+        gas = g
+        if let h { return .halt(h) }
         return FrameResult(status: .success, gasLeft: gas, output: [])
       default:  // 0xfe INVALID (undefined opcodes were refused above)
         return .halt(.invalidOpcode)
@@ -355,7 +509,7 @@ extension EVM {
     let readCost = warmCold ? schedule.warmAccess : schedule.sloadFlat
     let resetCost = warmCold ? schedule.sstoreReset - schedule.coldSload : schedule.sstoreReset
     if original == current && current != new {
-      cost += original.isZero ? schedule.sstoreSet : resetCost
+      cost += original.isZeroWord ? schedule.sstoreSet : resetCost
     } else {
       cost += readCost
     }
@@ -363,10 +517,10 @@ extension EVM {
     if gas < 0 { return .outOfGas }
     if current != new {
       let clear = schedule.sstoreClearRefund
-      if !original.isZero && !current.isZero && new.isZero { refund += clear }
-      if !original.isZero && current.isZero { refund -= clear }
+      if !original.isZeroWord && !current.isZeroWord && new.isZeroWord { refund += clear }
+      if !original.isZeroWord && current.isZeroWord { refund -= clear }
       if original == new {
-        refund += original.isZero ? schedule.sstoreSet - readCost : resetCost - readCost
+        refund += original.isZeroWord ? schedule.sstoreSet - readCost : resetCost - readCost
       }
       journal.append(.storageSet(sk, old: current))
       storage[sk]!.current = new

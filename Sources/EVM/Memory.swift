@@ -24,7 +24,14 @@ struct Memory {
   /// Charges for and performs expansion so that `[0, end)` is addressable. False when out of gas.
   @inline(__always)
   mutating func expand(to end: Int, gas: inout Int) -> Bool {
-    end <= size ? true : grow(to: end, gas: &gas)
+    if end <= size { return true }
+    // Copies, so that neither the caller's memory nor its gas escapes into the out-of-line call
+    // (they stay in registers in the interpreter loop).
+    var m = self, g = gas
+    let ok = m.grow(to: end, gas: &g)
+    self = m
+    gas = g
+    return ok
   }
 
   @inline(never)
@@ -66,7 +73,7 @@ struct Memory {
 /// gives (0, 0) whatever the offset, as the EVM ignores the offset of an empty range.
 @inline(__always)
 func memoryRange(_ offset: U256, _ size: U256) -> (offset: Int, size: Int)? {
-  if size.isZero { return (0, 0) }
+  if size.isZeroWord { return (0, 0) }
   if (offset.w1 | offset.w2 | offset.w3 | size.w1 | size.w2 | size.w3) != 0
     || offset.w0 > UInt64(maxMemoryBytes) || size.w0 > UInt64(maxMemoryBytes) { return nil }
   return (Int(offset.w0), Int(size.w0))
@@ -76,7 +83,7 @@ func memoryRange(_ offset: U256, _ size: U256) -> (offset: Int, size: Int)? {
 @inline(__always)
 func copyPadded(to dest: UnsafeMutableRawPointer, from source: UnsafeRawBufferPointer, offset: U256, size: Int) {
   var n = 0
-  if offset.fitsUInt64 && offset.w0 < UInt64(source.count) {
+  if offset.fits64 && offset.w0 < UInt64(source.count) {
     let o = Int(offset.w0)
     n = Swift.min(size, source.count - o)
     if n > 0 { dest.copyMemory(from: source.baseAddress! + o, byteCount: n) }
@@ -102,4 +109,11 @@ extension Address {
       return Address(loadingFrom: raw.baseAddress! + 12)
     }
   }
+}
+
+extension U256 {
+  /// `isZero`, always inlined (the hot loop is too large for the optimiser to inline it itself).
+  @inline(__always) var isZeroWord: Bool { (w0 | w1 | w2 | w3) == 0 }
+  /// `fitsUInt64`, always inlined.
+  @inline(__always) var fits64: Bool { (w1 | w2 | w3) == 0 }
 }

@@ -53,8 +53,6 @@ extension EVM {
     }
   }
 
-  private enum Failure: Error { case invalid(InvalidTransaction) }
-
   private func transactInner(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool) throws -> ExecutionResult {
     beginTransaction(reader: state, origin: tx.caller, gasPrice: tx.gasPrice, blobHashes: tx.blobHashes)
     defer { self.reader = EmptyReader() }
@@ -94,11 +92,11 @@ extension EVM {
     // Warm sets (EIP-2929, EIP-2930, EIP-3651); precompiles are always warm. No account is read.
     let target = tx.to ?? createAddress(sender: tx.caller, nonce: sender.nonce)
     if schedule.hasWarmCold {
-      warmAccounts.insert(tx.caller)
-      warmAccounts.insert(target)
-      if schedule.warmCoinbase { warmAccounts.insert(block.coinbase) }
+      warmAccounts.insert(AccountKey(tx.caller))
+      warmAccounts.insert(AccountKey(target))
+      if schedule.warmCoinbase { warmAccounts.insert(AccountKey(block.coinbase)) }
       for entry in tx.accessList {
-        warmAccounts.insert(entry.address)
+        warmAccounts.insert(AccountKey(entry.address))
         for key in entry.storageKeys { prewarmedSlots.insert(SlotKey(address: entry.address, slot: key)) }
       }
     }
@@ -149,7 +147,8 @@ extension EVM {
   func makeWriteSet() -> WriteSet {
     var ws = WriteSet()
     var deleted: Set<Address> = []
-    for (address, a) in accounts {
+    for (key, a) in accounts.storage {
+      let address = key.address
       let delete = a.selfdestructed || (schedule.clearsEmptyAccounts && a.touched && !a.isAlive)
       if delete || !a.exists {
         if a.original != nil {

@@ -51,6 +51,16 @@ private func loadSTMBenchBlock(_ folder: URL) throws -> STMBenchBlock {
   return STMBenchBlock(name: folder.lastPathComponent, context: context, txs: txs, state: state, gasUsed: header.gasUsed)
 }
 
+/// CPU seconds used by the whole process (all threads) while `body` runs: the total work, which
+/// the wall time hides on a loaded machine.
+private func cpuSeconds(_ body: () -> Void) -> Double {
+  var a = timespec(), b = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a)
+  body()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b)
+  return Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9
+}
+
 func benchBlockSTM() {
   let candidates = [ProcessInfo.processInfo.environment["STRATA_CORPUS"], "../shared/corpus", "/work/shared/corpus"]
   let root = URL(fileURLWithPath: candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) } ?? "../shared/corpus")
@@ -60,6 +70,7 @@ func benchBlockSTM() {
   }
   let threads = Int(ProcessInfo.processInfo.environment["STRATA_STM_THREADS"] ?? "") ?? 2
   print("Block-STM vs serial, execution only, median of 5 runs, \(threads) threads")
+  var crossover: [STMBenchBlock] = []
   for name in names.sorted() where name.hasSuffix("-30Mgas-1b") {
     let block: STMBenchBlock
     do { block = try loadSTMBenchBlock(root.appendingPathComponent(name)) } catch {
@@ -72,7 +83,7 @@ func benchBlockSTM() {
     var stats = BlockSTMStats()
     do {
       serial = try SerialExecutor.execute(block.txs, context: block.context, state: block.state)
-      (parallel, stats) = try BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads)
+      (parallel, stats) = try BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0)
     } catch {
       print("\(name): execution failed: \(error)")
       continue
@@ -83,14 +94,48 @@ func benchBlockSTM() {
       blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state))
     }
     let p = measure(runs: 5) {
-      blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads))
+      blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0))
     }
+    var cpuSerial: [Double] = [], cpuParallel: [Double] = []
+    for _ in 0..<5 {
+      cpuSerial.append(cpuSeconds { blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state)) })
+      cpuParallel.append(cpuSeconds {
+        blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0))
+      })
+    }
+    let cpuS = cpuSerial.sorted()[2], cpuP = cpuParallel.sorted()[2]
     let mgas = Double(serial.gasUsed) / 1e6
     print("\(name): \(block.txs.count) txs, \(fmt(mgas)) Mgas (header \(fmt(Double(block.gasUsed) / 1e6))), "
           + "identical: \(same)")
     print("  serial \(fmt(s.median * 1000, 2)) ms (\(fmt(mgas / s.median, 0)) Mgas/s), "
           + "block-stm \(fmt(p.median * 1000, 2)) ms (\(fmt(mgas / p.median, 0)) Mgas/s), "
-          + "speedup \(fmt(s.median / p.median, 2))×")
+          + "speedup \(fmt(s.median / p.median, 2))×; CPU time serial \(fmt(cpuS * 1000, 2)) ms, "
+          + "block-stm \(fmt(cpuP * 1000, 2)) ms (all threads: \(fmt(cpuP / cpuS, 2))× the serial work)")
     print("  \(stats)")
+    if let (_, chosen) = try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads) {
+      print("  default path: \(chosen.serialReason.map { "serial (\($0))" } ?? "Block-STM")")
+    }
+    if name.hasPrefix("eth_transfers") || name.hasPrefix("erc20") || name.hasPrefix("compute") { crossover.append(block) }
+  }
+
+  // Where parallel starts to pay: block prefixes of n transactions, serial against Block-STM
+  // forced on (minTransactions 2); each timing repeats the prefix to last about a millisecond.
+  print("crossover (prefixes of n transactions, \(threads) threads):")
+  for block in crossover {
+    var line = "  \(block.name):"
+    for n in [2, 4, 8, 16, 32, 64] where n <= block.txs.count {
+      let txs = Array(block.txs.prefix(n))
+      let reps = max(1, 256 / n)
+      let s = measure(runs: 5) {
+        for _ in 0..<reps { blackHole(try? SerialExecutor.execute(txs, context: block.context, state: block.state)) }
+      }
+      let p = measure(runs: 5) {
+        for _ in 0..<reps {
+          blackHole(try? BlockSTMExecutor.execute(txs, context: block.context, state: block.state, threads: threads, minTransactions: 2, minAverageGasLimit: 0))
+        }
+      }
+      line += " n=\(n) \(fmt(s.median / p.median, 2))×"
+    }
+    print(line)
   }
 }

@@ -308,6 +308,19 @@ private func g2Point() -> BN254.G2Affine {
       expected: "0000000000000000000000000000000000000000000000000000000000000001"),
   ]
 
+  /// geth ten_point_match_1 is two_point_match_2 five times over; also interleave pairs
+  /// with a point at infinity, which contribute 1 but must still be valid.
+  @Test func manyPairs() throws {
+    let match2 = try #require(Self.vectors.first { $0.name == "geth two_point_match_2" }).input
+    let one = bnHex(word(1))
+    #expect(BN254.pairingCheck(bnHex(String(repeating: match2, count: 5))) == one)
+    let infinityPair = zero64 + g2Gen
+    #expect(BN254.pairingCheck(bnHex(infinityPair + match2 + infinityPair)) == one)
+    // An odd number of e(G1, G2) factors is not 1.
+    let single = String(match2.prefix(384))
+    #expect(BN254.pairingCheck(bnHex(match2 + single + match2)) == bnHex(word(0)))
+  }
+
   @Test(arguments: vectors) func pairingVector(_ v: BN254Vector) {
     let out = BN254.pairingCheck(bnHex(v.input))
     #expect(out.map(bnHexString) == v.expected)

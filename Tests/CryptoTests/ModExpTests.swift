@@ -130,6 +130,18 @@ private func randomBytes(_ count: Int, _ rng: inout SplitMix64) -> [UInt8] {
     #expect(modexp([], pMinus1, p) == [UInt8](repeating: 0, count: 32))
   }
 
+  /// Operands are slices of one call-data buffer, as the EVM passes them: indices do not
+  /// start at zero.
+  @Test func slicesWithOffsets() {
+    let data: [UInt8] = [0xaa, 0xbb, 3, 0, 5, 0x01, 0x00, 0x01, 0xcc]
+    // 3^5 mod 257 = 243 mod 257 = 243; modulus 0x0101.
+    let out = ModExp.run(base: data[2..<3], exponent: data[3..<5], modulus: data[5..<7])
+    #expect(out == [0, 243])
+    let big = ModExp.run(base: data[2..<3], exponent: data[4..<5], modulus: data[5..<8])
+    // 3^5 mod 0x010001 = 243.
+    #expect(big == [0, 0, 243])
+  }
+
   @Test func edgeCases() {
     // Modulus 0 (any length) → all zeros of that length; empty modulus → empty output.
     #expect(modexp([2], [3], [0, 0, 0]) == [0, 0, 0])

@@ -89,6 +89,12 @@ struct RandomWorld {
   var destructors: [Address] = (0..<6).map { Address(low: 0xD0_0000 + UInt32($0)) }
   var coinbases: [Address] = []
   var number: UInt64 = 1
+  /// Transactions per block.
+  var txCount: ClosedRange<Int> = 2...48
+  /// Every transaction increments the same slot (a chain of conflicts).
+  var hotOnly = false
+  /// The chance of each deliberately invalid transaction kind.
+  var invalidRate = 0.003
 
   static let eth = U256(1_000_000_000_000_000_000)
 
@@ -134,8 +140,8 @@ struct RandomWorld {
     let fork: Fork = chance(0.3) ? .shanghai : .cancun
     let coinbase = chance(0.15) ? coinbases.randomElement(using: &rng)! : coinbases[0]
     let baseFee = U256(7)
-    let count = Int.random(in: 2...48, using: &rng)
-    let gasLimit: UInt64 = chance(0.05) ? UInt64.random(in: 200_000...2_000_000, using: &rng) : 30_000_000
+    let count = Int.random(in: txCount, using: &rng)
+    let gasLimit: UInt64 = chance(0.03) ? UInt64.random(in: 200_000...2_000_000, using: &rng) : 30_000_000
     var env = BlockEnv(fork: fork, coinbase: coinbase, number: number, timestamp: 1000 + number, gasLimit: gasLimit,
                        baseFee: baseFee, chainID: 1)
     env.prevRandao = Hash(w0: number, w1: 1, w2: 2, w3: 3)
@@ -147,7 +153,7 @@ struct RandomWorld {
       if state.accounts[sender] == nil || nonces[sender] == nil { nonces[sender] = state.accounts[sender]?.nonce ?? 0 }
       let tip = chance(0.1) ? U256.zero : U256(UInt64.random(in: 1...5, using: &rng))
       var tx = TxEnv(caller: sender, to: nil, gasLimit: 150_000, gasPrice: baseFee &+ tip, nonce: nonces[sender]!)
-      switch Int.random(in: 0..<100, using: &rng) {
+      switch hotOnly ? 40 : Int.random(in: 0..<100, using: &rng) {
       case 0..<35:  // value transfer
         let to: Address = chance(0.1) ? coinbase : pick(recipients + senders, hot: 2)
         tx.to = to
@@ -180,8 +186,8 @@ struct RandomWorld {
         tx.value = .zero
       }
       // Occasionally an invalid transaction: nonce ahead, or a huge gas price.
-      if chance(0.01) { tx.nonce = nonces[sender]! + 1 }
-      if chance(0.005) { tx.gasPrice = U256(1) << 200 }
+      if chance(invalidRate) { tx.nonce = nonces[sender]! + 1 }
+      if chance(invalidRate) { tx.gasPrice = U256(1) << 200 }
       nonces[sender]! += 1
       txs.append(tx)
     }
@@ -236,7 +242,7 @@ func run(_ body: () throws(ExecutionError) -> BlockExecution) -> Result<BlockExe
       for threads in [2, 4, 8] {
         var stats = BlockSTMStats()
         let parallel = run { () throws(ExecutionError) in
-          let (e, s) = try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: threads, minTransactions: 2)
+          let (e, s) = try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: threads, minTransactions: 2, minAverageGasLimit: 0)
           stats = s
           return e
         }
@@ -269,6 +275,38 @@ func run(_ body: () throws(ExecutionError) -> BlockExecution) -> Result<BlockExe
           + "\(totals.coinbaseReaders) coinbase readers")
   }
 
+  /// Large blocks: Block-STM cuts them into windows (a probe, then serial stretches while
+  /// conflicts dominate): the result must not depend on the cut.
+  @Test(arguments: [(0.1, false, 0.4), (1.0, false, 0.0), (1.0, true, 0.4), (1.0, true, -1)])
+  func largeBlocksInWindows(conflictRate: Double, hotOnly: Bool, threshold: Double) throws {
+    var world = RandomWorld(seed: 0xB16 &+ UInt64(conflictRate * 10) &+ (hotOnly ? 7 : 0), conflictRate: conflictRate)
+    world.txCount = 100...320
+    world.invalidRate = 0.0002
+    world.hotOnly = hotOnly
+    var serialTxs = 0, windows = 0
+    for blockNumber in 0..<max(3, Self.blocksPerRate / 6) {
+      let (context, txs) = world.nextBlock()
+      let serial = run { () throws(ExecutionError) in try SerialExecutor.execute(txs, context: context, state: world.state) }
+      for threads in [2, 4] {
+        var stats = BlockSTMStats()
+        let parallel = run { () throws(ExecutionError) in
+          let (e, s) = try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: threads,
+                                                    minAverageGasLimit: 0, conflictThreshold: threshold)
+          stats = s
+          return e
+        }
+        if let d = difference(serial, parallel) {
+          Issue.record("large block \(blockNumber), \(threads) threads: \(d)")
+          return
+        }
+        serialTxs += stats.serialTransactions
+        windows += stats.windows
+      }
+      if case .success(let s) = serial { world.commit(s.writes) } else { world.commit(nil) }
+    }
+    print("Block-STM large blocks, conflict \(conflictRate), hot only \(hotOnly), threshold \(threshold): \(windows) windows, \(serialTxs) txs in serial windows")
+  }
+
   /// Many senders with chains of transactions each: nonce dependencies everywhere.
   @Test func senderChains() throws {
     var world = RandomWorld(seed: 77, conflictRate: 0.9)
@@ -277,7 +315,7 @@ func run(_ body: () throws(ExecutionError) -> BlockExecution) -> Result<BlockExe
       let serial = run { () throws(ExecutionError) in try SerialExecutor.execute(txs, context: context, state: world.state) }
       for threads in [2, 8] {
         let parallel = run { () throws(ExecutionError) in
-          try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: threads, minTransactions: 2).0
+          try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: threads, minTransactions: 2, minAverageGasLimit: 0).0
         }
         if let d = difference(serial, parallel) { Issue.record("\(threads) threads: \(d)"); return }
       }
@@ -285,15 +323,45 @@ func run(_ body: () throws(ExecutionError) -> BlockExecution) -> Result<BlockExe
     }
   }
 
+  /// A zero fee deletes an existing empty coinbase (EIP-161): settled by the serial path.
+  @Test func zeroFeeToAnEmptyCoinbase() throws {
+    var world = RandomWorld(seed: 11, conflictRate: 0)
+    let coinbase = Address(low: 0xCB_0009)
+    world.state.accounts[coinbase] = Account()
+    world.state.setStorage(coinbase, U256(1), U256(2))
+    let context = BlockContext(env: BlockEnv(coinbase: coinbase, baseFee: U256(7)))
+    var txs = (1...6).map { i in
+      TxEnv(caller: world.senders[i], to: world.recipients[i], value: U256(1), gasLimit: 21_000, gasPrice: U256(7), nonce: 0)
+    }
+    txs.append(TxEnv(caller: world.senders[9], to: world.coinbaseReader, gasLimit: 100_000, gasPrice: U256(9), nonce: 0))
+    for fork in [Fork.cancun, .shanghai] {
+      var c = context
+      c.env.fork = fork
+      let serial = run { () throws(ExecutionError) in try SerialExecutor.execute(txs, context: c, state: world.state) }
+      var stats = BlockSTMStats()
+      let parallel = run { () throws(ExecutionError) in
+        let (e, s) = try BlockSTMExecutor.execute(txs, context: c, state: world.state, threads: 4, minAverageGasLimit: 0)
+        stats = s
+        return e
+      }
+      #expect(difference(serial, parallel) == nil)
+      #expect(stats.serialReason != nil)
+    }
+  }
+
   @Test func smallBlocksAndOneThreadTakeTheSerialPath() throws {
     let world = RandomWorld(seed: 3, conflictRate: 0)
     let context = BlockContext(env: BlockEnv(coinbase: Address(low: 0xCB_0001), baseFee: U256(7)))
-    let txs = (1...3).map { i in
+    let txs = (1...5).map { i in
       TxEnv(caller: world.senders[i], to: world.recipients[i], value: U256(1), gasLimit: 21_000, gasPrice: U256(8), nonce: 0)
     }
     let (_, one) = try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: 1)
     #expect(one.serialReason != nil)
     let (_, small) = try BlockSTMExecutor.execute(Array(txs.prefix(1)), context: context, state: world.state, threads: 4)
     #expect(small.serialReason != nil)
+    let (_, light) = try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: 4)
+    #expect(light.serialReason == "light transactions")
+    let (_, forced) = try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: 4, minAverageGasLimit: 0)
+    #expect(forced.serialReason == nil)
   }
 }

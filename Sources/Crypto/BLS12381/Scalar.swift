@@ -22,7 +22,7 @@ extension BLS12381 {
     public static let modulus = Scalar(0xffffffff00000001, 0x53bda402fffe5bfe,
                                        0x3339d80809a1d805, 0x73eda753299d7d48)
 
-    let bitWidth = 256
+    var bitWidth: Int { 256 }
 
     /// Reads 32 big-endian bytes at `offset`; nil when fewer remain.
     public init?(bigEndian bytes: [UInt8], at offset: Int = 0) {

@@ -25,8 +25,9 @@ extension BN254 {
   /// G2 membership (EIP-197 requires rejecting points outside the order-r subgroup; the
   /// twist's cofactor is `2p − r`, so such points exist on the curve). Uses the criterion
   /// `[x+1]Q + ψ([x]Q) + ψ²([x]Q) = ψ³([2x]Q)` ⟺ `[r]Q = O` for BN curves (El Housni,
-  /// Guillevic, Piellard, ePrint 2022/352), which needs one 63-bit scalar multiplication
-  /// instead of a 254-bit one. Tests cross-check it against `isInG2SubgroupByOrder`.
+  /// Guillevic, Piellard, "Co-factor clearing and subgroup membership testing on
+  /// pairing-friendly curves", 2022), which needs one 63-bit scalar multiplication instead of
+  /// a 254-bit one. Tests cross-check it against `isInG2SubgroupByOrder`.
   static func isInG2Subgroup(_ q: G2) -> Bool {
     if q.isInfinity { return true }
     let xq = q.multiplied(by: (curveParameter, 0, 0, 0))

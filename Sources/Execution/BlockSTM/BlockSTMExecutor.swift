@@ -17,7 +17,7 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
   /// Executions started, first ones included (a suspended one counts).
   public var incarnations = 0
   /// Executions beyond the first of each transaction.
-  public var reExecutions: Int { max(0, incarnations - transactions) }
+  public var reExecutions: Int { max(0, incarnations - (transactions - serialTransactions)) }
   public var validations = 0
   /// Validations that found a stale read and aborted the incarnation.
   public var validationAborts = 0
@@ -37,8 +37,29 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
   public var criticalPathGas: UInt64 = 0
   /// Why the block took the serial path, when it did (nil: Block-STM ran).
   public var serialReason: String? = nil
+  /// Windows the block was cut into, and how many transactions ran in serial windows (where
+  /// the previous window re-executed too much, or the parallel results could not be settled).
+  public var windows = 0
+  public var serialTransactions = 0
 
   public init() {}
+
+  /// Adds the counters of one window (windows run one after another: their critical paths add).
+  mutating func add(_ w: BlockSTMStats) {
+    incarnations += w.incarnations
+    validations += w.validations
+    validationAborts += w.validationAborts
+    dependencySuspensions += w.dependencySuspensions
+    nonceSuspensions += w.nonceSuspensions
+    coinbaseReaders += w.coinbaseReaders
+    workNanos += w.workNanos
+    criticalPathNanos += w.criticalPathNanos
+    workGas += w.workGas
+    criticalPathGas += w.criticalPathGas
+    windows += w.windows
+    serialTransactions += w.serialTransactions
+    if serialReason == nil, let r = w.serialReason { serialReason = "window: \(r)" }
+  }
 
   /// Total work ÷ critical path: the speedup an unbounded number of cores could reach.
   public var availableParallelism: Double {
@@ -53,7 +74,8 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
     if let serialReason { return "serial (\(serialReason)), \(transactions) txs" }
     return "\(transactions) txs, \(threads) threads: \(incarnations) incarnations (\(reExecutions) re-executions), "
       + "\(validations) validations (\(validationAborts) aborts), \(dependencySuspensions) dependency suspensions, "
-      + "\(nonceSuspensions) nonce suspensions, \(coinbaseReaders) coinbase readers; available parallelism "
+      + "\(nonceSuspensions) nonce suspensions, \(coinbaseReaders) coinbase readers, \(windows) windows "
+      + "(\(serialTransactions) txs serial); available parallelism "
       + "\(Self.format(availableParallelism)) by time, \(Self.format(availableParallelismByGas)) by gas"
   }
 
@@ -71,6 +93,11 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
 public enum BlockSTMExecutor {
   /// Blocks with fewer transactions take the serial path (scheduling costs more than it gains).
   public static let defaultMinTransactions = 4
+  /// Blocks whose transactions average a lower gas limit take the serial path: measured on the
+  /// corpus (StrataBench `blockstm`), Block-STM's bookkeeping costs about 10–15 µs of CPU per
+  /// transaction, three to four times what a transfer or an ERC-20 call costs serially, so
+  /// light blocks cannot gain on two cores; compute-heavy ones (≈450k gas each) add only ~5%.
+  public static let defaultMinAverageGasLimit: UInt64 = 150_000
 
   /// - Parameters:
   ///   - transactions: the block's transactions, senders recovered, stateless checks done.
@@ -78,17 +105,31 @@ public enum BlockSTMExecutor {
   ///   - state: the state after the parent block; read concurrently by the workers.
   ///   - threads: worker threads; 1 (or a block below `minTransactions`) runs `SerialExecutor`.
   ///   - minTransactions: the smallest block executed in parallel.
+  ///   - minAverageGasLimit: the lowest average transaction gas limit executed in parallel.
+  ///   - conflictThreshold: re-executions per transaction of a probe window above which the next
+  ///     stretch of the block runs serially (a chain of conflicts gains nothing from threads).
   /// - Returns: the same `BlockExecution` as `SerialExecutor.execute`, and what Block-STM did.
   /// - Throws: the same `ExecutionError` as `SerialExecutor.execute`.
   public static func execute(
     _ transactions: [TxEnv], context: BlockContext, state: any StateReader, threads: Int,
-    minTransactions: Int = defaultMinTransactions
+    minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit,
+    conflictThreshold: Double = 0.4
   ) throws(ExecutionError) -> (BlockExecution, BlockSTMStats) {
     var stats = BlockSTMStats()
     stats.transactions = transactions.count
     stats.threads = threads
-    if threads <= 1 || transactions.count < max(2, minTransactions) {
-      stats.serialReason = threads <= 1 ? "one thread" : "small block"
+    var reason: String? = nil
+    if threads <= 1 {
+      reason = "one thread"
+    } else if transactions.count < max(2, minTransactions) {
+      reason = "small block"
+    } else if minAverageGasLimit > 0 {
+      var total: UInt64 = 0
+      for tx in transactions { total &+= tx.gasLimit }
+      if total / UInt64(transactions.count) < minAverageGasLimit { reason = "light transactions" }
+    }
+    if let reason {
+      stats.serialReason = reason
       return (try SerialExecutor.execute(transactions, context: context, state: state), stats)
     }
 
@@ -100,20 +141,126 @@ public enum BlockSTMExecutor {
       throw .state(error)
     }
 
-    let run = ParallelRun(transactions: transactions, context: context, base: SharedBase(reader: pre))
-    runOnWorkerThreads(threads) { _ in run.work() }
-    run.collectStats(into: &stats)
-
+    // Windows: a probe window first; when it re-executes too much (every transaction conflicts),
+    // the next stretch runs serially (doubling while it stays so) before probing again; when it
+    // does not, the rest of the block is one window. Windows are settled in order, each reading
+    // the state the previous ones left, so the result is the serial one whatever the cut.
+    var progress = Progress(changes: pre.writes)
+    pre.writes = StateChanges()
+    let n = transactions.count
+    let probe = n < adaptiveMinTransactions ? n : max(16, n / 8)
+    var start = 0
+    var nextParallelWindow = probe
+    var serialStretch = probe
     do {
-      return (try settle(run: run, transactions: transactions, context: context, pre: pre, state: state), stats)
-    } catch let fallback as SerialFallback {
-      stats.serialReason = fallback.reason
-      return (try SerialExecutor.execute(transactions, context: context, state: state), stats)
+      while start < n {
+        if nextParallelWindow > 0 {
+          let end = min(n, start + nextParallelWindow)
+          let window = Array(transactions[start..<end])
+          var windowStats = BlockSTMStats()
+          let clean = try runParallelWindow(window, offset: start, context: context, state: state, threads: threads,
+                                            progress: &progress, stats: &windowStats)
+          stats.add(windowStats)
+          start = end
+          if !clean || Double(windowStats.reExecutions) > conflictThreshold * Double(window.count) {
+            nextParallelWindow = 0  // too many conflicts (or unsettled): a serial stretch next
+          } else {
+            nextParallelWindow = n  // parallel pays: the rest in one window
+            serialStretch = probe
+          }
+        } else {
+          let end = min(n, start + serialStretch)
+          try runSerialWindow(Array(transactions[start..<end]), offset: start, context: context, state: state,
+                              progress: &progress, stats: &stats)
+          start = end
+          serialStretch *= 2
+          nextParallelWindow = probe
+        }
+      }
     } catch let e as ExecutionError {
       throw e
     } catch {
       fatalError("unreachable: \(error)")
     }
+
+    // Withdrawals and rewards after the transactions.
+    let post = OverlayReader(base: state, writes: progress.changes)
+    do {
+      try SerialExecutor.applyPostTransactionChanges(evm: EVM(block: context.env), context: context, overlay: post)
+    } catch {
+      throw .state(error)
+    }
+    let execution = BlockExecution(outcomes: progress.outcomes, writes: post.writes, gasUsed: progress.cumulative,
+                                   blobGasUsed: progress.blobGasUsed)
+    return (execution, stats)
+  }
+
+  /// Blocks with fewer transactions run as one window, without probing.
+  static let adaptiveMinTransactions = 64
+
+  /// The block so far, in order: outcomes, gas, and the changes of every settled window (the
+  /// system calls' included).
+  struct Progress {
+    var outcomes: [TransactionOutcome] = []
+    var cumulative: UInt64 = 0
+    var blobGasUsed: UInt64 = 0
+    var changes: StateChanges
+  }
+
+  /// Runs `window` with Block-STM over the state `progress` leaves and settles it.
+  /// - Returns: false when the results could not be settled and the window ran serially.
+  private static func runParallelWindow(
+    _ window: [TxEnv], offset: Int, context: BlockContext, state: any StateReader, threads: Int,
+    progress: inout Progress, stats: inout BlockSTMStats
+  ) throws -> Bool {
+    stats.transactions = window.count
+    stats.threads = threads
+    stats.windows = 1
+    let base = OverlayReader(base: state, writes: progress.changes)
+    progress.changes = StateChanges()  // moved into `base`: no copy on the writes below
+    let run = ParallelRun(transactions: window, context: context, base: SharedBase(reader: base))
+    runOnWorkerThreads(threads) { _ in run.work() }
+    run.collectStats(into: &stats)
+    do {
+      try settle(run: run, transactions: window, offset: offset, context: context, base: base, progress: &progress)
+      return true
+    } catch let fallback as SerialFallback {
+      stats.serialReason = fallback.reason
+      progress.changes = base.writes
+      try runSerialWindow(window, offset: offset, context: context, state: state, progress: &progress, stats: &stats)
+      return false
+    }
+  }
+
+  /// Runs `window` serially over the state `progress` leaves, as `SerialExecutor` does.
+  private static func runSerialWindow(
+    _ window: [TxEnv], offset: Int, context: BlockContext, state: any StateReader,
+    progress: inout Progress, stats: inout BlockSTMStats
+  ) throws(ExecutionError) {
+    let start = ContinuousClock.now
+    let overlay = OverlayReader(base: state, writes: progress.changes)
+    progress.changes = StateChanges()
+    let evm = EVM(block: context.env)
+    for (k, tx) in window.enumerated() {
+      let (outcome, writes) = try SerialExecutor.executeOne(
+        tx, index: offset + k, evm: evm, context: context, reader: overlay,
+        cumulativeGas: progress.cumulative, blobGasUsed: &progress.blobGasUsed)
+      progress.cumulative += outcome.gasUsed
+      var o = outcome
+      o.cumulativeGasUsed = progress.cumulative
+      progress.outcomes.append(o)
+      writes.apply(to: &overlay.writes)
+      stats.workGas += outcome.gasUsed
+      stats.criticalPathGas += outcome.gasUsed
+    }
+    progress.changes = overlay.writes
+    let elapsed = ContinuousClock.now - start
+    let nanos = UInt64(max(0, elapsed.components.seconds)) &* 1_000_000_000
+      &+ UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000))
+    stats.workNanos += nanos
+    stats.criticalPathNanos += nanos
+    stats.serialTransactions += window.count
+    stats.windows += 1
   }
 
   /// Something the parallel results cannot settle exactly: the block is re-run serially.
@@ -123,16 +270,17 @@ public enum BlockSTMExecutor {
   /// limits and validity (the first failure is the block's, as serially); cumulative gas and
   /// logs; then the final write set (the last version of each location, the fees credited to
   /// the coinbase in order) and the changes after the transactions.
-  private static func settle(run: ParallelRun, transactions: [TxEnv], context: BlockContext,
-                             pre: OverlayReader, state: any StateReader) throws -> BlockExecution {
+  private static func settle(run: ParallelRun, transactions: [TxEnv], offset: Int, context: BlockContext,
+                             base pre: OverlayReader, progress: inout Progress) throws {
     let memory = run.memory
     var outcomes: [TransactionOutcome] = []
     outcomes.reserveCapacity(transactions.count)
     var results: [ExecutionResult] = []
     results.reserveCapacity(transactions.count)
-    var cumulative: UInt64 = 0
-    var blobGasUsed: UInt64 = 0
-    for (i, tx) in transactions.enumerated() {
+    var cumulative = progress.cumulative
+    var blobGasUsed = progress.blobGasUsed
+    for (k, tx) in transactions.enumerated() {
+      let i = offset + k
       guard tx.gasLimit <= context.env.gasLimit - cumulative else {
         throw ExecutionError.invalidTransaction(index: i, reason:
           "gas limit \(tx.gasLimit) exceeds the block's remaining gas \(context.env.gasLimit - cumulative)")
@@ -142,7 +290,7 @@ public enum BlockSTMExecutor {
         throw ExecutionError.invalidTransaction(index: i, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
       }
       blobGasUsed += blobGas
-      let outcome = memory.records[i].data.withLock { $0.outcome }
+      let outcome = memory.records[k].data.withLock { $0.outcome }
       switch outcome {
       case .none: fatalError("Block-STM: transaction \(i) was never executed")
       case .failed(let e): throw ExecutionError.state(e)
@@ -249,14 +397,10 @@ public enum BlockSTMExecutor {
       }
     }
 
-    // Withdrawals and rewards after the transactions.
-    let post = OverlayReader(base: state, writes: changes)
-    do {
-      try SerialExecutor.applyPostTransactionChanges(evm: EVM(block: context.env), context: context, overlay: post)
-    } catch {
-      throw ExecutionError.state(error)
-    }
-    return BlockExecution(outcomes: outcomes, writes: post.writes, gasUsed: cumulative, blobGasUsed: blobGasUsed)
+    progress.outcomes += outcomes
+    progress.cumulative = cumulative
+    progress.blobGasUsed = blobGasUsed
+    progress.changes = changes
   }
 }
 

@@ -107,20 +107,20 @@ final class MVMemory: Sendable {
   }
 
   final class Shard: Sendable {
-    let map = Mutex<[LocationKey: [Entry]]>([:])
+    let map = Locked<[LocationKey: [Entry]]>([:])
   }
 
   /// Per transaction: its last incarnation's read set, written locations and outcome.
   final class TxRecord: Sendable {
     struct Data: Sendable {
       var reads: [ReadEntry] = []
-      var writeKeys: Set<LocationKey> = []
+      var writeKeys: [LocationKey] = []
       var outcome: IncarnationOutcome? = nil
       var incarnation: Incarnation = -1
       /// Execution time of the last incarnation (for the parallelism estimate).
       var nanos: UInt64 = 0
     }
-    let data = Mutex<Data>(Data())
+    let data = Locked<Data>(Data())
   }
 
   let shards: [Shard]
@@ -234,14 +234,22 @@ final class MVMemory: Sendable {
               writes: [(LocationKey, LocationValue)], outcome: IncarnationOutcome, nanos: UInt64) -> Bool {
     let record = records[tx]
     let previous = record.data.withLock { $0.writeKeys }
-    var keys = Set<LocationKey>(minimumCapacity: writes.count)
-    var wroteNew = false
+    var keys: [LocationKey] = []
+    keys.reserveCapacity(writes.count)
     for (key, value) in writes {
       write(key, tx: tx, incarnation: incarnation, value: value)
-      keys.insert(key)
-      if !previous.contains(key) { wroteNew = true }
+      keys.append(key)
     }
-    for key in previous where !keys.contains(key) { remove(key, tx: tx) }
+    var wroteNew = false
+    if previous.isEmpty {
+      // The first incarnation (or one after an invalid one): every location is new.
+      wroteNew = !keys.isEmpty
+    } else {
+      let old = Set(previous)
+      let new = Set(keys)
+      wroteNew = keys.contains { !old.contains($0) }
+      for key in previous where !new.contains(key) { remove(key, tx: tx) }
+    }
     record.data.withLock {
       $0 = TxRecord.Data(reads: reads, writeKeys: keys, outcome: outcome, incarnation: incarnation, nanos: nanos)
     }

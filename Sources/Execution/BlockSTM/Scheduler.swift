@@ -39,7 +39,7 @@ final class Scheduler: Sendable {
     /// incarnation << 2 | phase.
     let status = Atomic<UInt64>(0)
     /// Transactions suspended until this one finishes executing.
-    let dependents = Mutex<[TxIndex]>([])
+    let dependents = Locked<[TxIndex]>([])
   }
 
   let count: Int

@@ -6,7 +6,7 @@ import Synchronization
 /// Code deployed during the block, by hash. Code is content-addressed, so any incarnation's
 /// deployment is right for every reader that found the hash; entries are never removed.
 final class DeployedCode: Sendable {
-  private let map = Mutex<[Hash: [UInt8]]>([:])
+  private let map = Locked<[Hash: [UInt8]]>([:])
   private let isEmpty = Atomic<Bool>(true)
 
   func insert(_ hash: Hash, _ bytes: [UInt8]) {

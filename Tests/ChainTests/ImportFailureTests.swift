@@ -1,0 +1,141 @@
+import Chain
+import Foundation
+import Primitives
+import State
+import Testing
+import TestSupport
+
+/// Bad input gets a clear error and loses nothing: the store stays at the last good block.
+@Suite struct ImportFailureTests {
+  let root = Fixtures.packageRoot
+
+  func freshStore() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bad-\(UUID().uuidString)").path
+    try ChainStore.initialise(path: dir, genesisPath: root.appendingPathComponent("genesis/devnet.json").path)
+    return dir
+  }
+
+  func devnetBytes() throws -> [UInt8] {
+    [UInt8](try Data(contentsOf: root.appendingPathComponent("data/devnet.rlp")))
+  }
+
+  func head(_ dir: String) throws -> ChainHead? {
+    try ChainStore(path: dir, readOnly: true).store.read { try $0.head() }
+  }
+
+  @Test func truncatedFileStopsAtLastGoodBlockWithOffset() throws {
+    let dir = try freshStore()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let bytes = try devnetBytes()
+    let file = dir + "/truncated.rlp"
+    try Data(bytes.dropLast(10)).write(to: URL(fileURLWithPath: file))
+    let chain = try ChainStore(path: dir)
+    do {
+      _ = try chain.importFile(file, threads: 1)
+      Issue.record("a truncated file was accepted")
+    } catch {
+      #expect("\(error)".contains("truncated block at byte"), "\(error)")
+    }
+    // Every complete block before the cut was committed; the cut one was not.
+    #expect(try chain.store.read { try $0.head() }?.number == 3)
+    let walk = try chain.store.read { try $0.recomputeStateRoot() }
+    let header = try chain.store.read { v in try Header(rlpEncoded: try v.header(try v.head()!.hash)!) }
+    #expect(walk.root == header.stateRoot)
+  }
+
+  @Test func unknownParentIsRejected() throws {
+    let dir = try freshStore()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    // Block 2 alone: its parent is not in the store.
+    let file = ChainFileBytes(try devnetBytes())
+    let path = dir + "/orphan.rlp"
+    try Data(file.blocks[1]).write(to: URL(fileURLWithPath: path))
+    let chain = try ChainStore(path: dir)
+    #expect(throws: ChainError.self) { try chain.importFile(path, threads: 1) }
+    do { _ = try chain.importFile(path, threads: 1) } catch { #expect("\(error)".contains("unknown parent")) }
+    #expect(try head(dir)?.number == 0)
+  }
+
+  @Test func corruptBlockLeavesStoreUntouched() throws {
+    let dir = try freshStore()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var blocks = ChainFileBytes(try devnetBytes()).blocks
+    // Flip a byte inside block 2's state root: the header no longer matches execution.
+    var b2 = try Block(rlpEncoded: blocks[1])
+    b2.header.stateRoot = Keccak256.hash([1, 2, 3])
+    blocks[1] = b2.rlpEncoded
+    let path = dir + "/bad.rlp"
+    try Data(blocks.flatMap { $0 }).write(to: URL(fileURLWithPath: path))
+    let chain = try ChainStore(path: dir)
+    do {
+      _ = try chain.importFile(path, threads: 1)
+      Issue.record("a block with a wrong state root was accepted")
+    } catch {
+      #expect("\(error)".contains("block 2"), "\(error)")
+      #expect("\(error)".contains("stateRoot"), "\(error)")
+    }
+    #expect(try chain.store.read { try $0.head() }?.number == 1)
+    // The rejected block left no trace.
+    #expect(try chain.store.read { try $0.canonicalHash(2) } == nil)
+  }
+
+  @Test func importIsIdempotent() throws {
+    let dir = try freshStore()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = root.appendingPathComponent("data/devnet.rlp").path
+    let chain = try ChainStore(path: dir)
+    let first = try chain.importFile(path, threads: 2)
+    let second = try chain.importFile(path, threads: 2)
+    #expect(first.blocks == 4 && second.blocks == 0 && second.skipped == 4)
+  }
+
+  @Test func badGenesisFilesGetOneLineErrors() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-genesis-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let notJSON = dir + ".json"
+    try Data("{ not json".utf8).write(to: URL(fileURLWithPath: notJSON))
+    defer { try? FileManager.default.removeItem(atPath: notJSON) }
+    do {
+      try ChainStore.initialise(path: dir, genesisPath: notJSON)
+      Issue.record("invalid JSON accepted")
+    } catch {
+      #expect("\(error)".hasPrefix("genesis:"), "\(error)")
+      #expect(!"\(error)".contains("\n"))
+    }
+    // Another chain's genesis into an existing store is refused.
+    try ChainStore.initialise(path: dir, genesisPath: root.appendingPathComponent("genesis/devnet.json").path)
+    if let mainnet = Fixtures.shared?.appendingPathComponent("mainnet/genesis.json") {
+      do {
+        try ChainStore.initialise(path: dir, genesisPath: mainnet.path)
+        Issue.record("another chain's genesis was accepted")
+      } catch {
+        #expect("\(error)".contains("another chain"), "\(error)")
+      }
+    }
+  }
+
+  @Test func mainnetGenesisHashAndRoot() throws {
+    guard let mainnet = Fixtures.shared?.appendingPathComponent("mainnet") else {
+      Fixtures.warnMissing("mainnet genesis")
+      return
+    }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mainnet-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let (hash, root) = try ChainStore.initialise(path: dir, genesisPath: mainnet.appendingPathComponent("genesis.json").path)
+    #expect(hash.description == "0xd4e56740f876aef8c010b86a40d5f56745a118d0906a34e69aec8c0db1cb8fa3")
+    #expect(root.description == "0xd7f8974fb5ac78d9ac099b9ad5018bedc2ce0a72dad1827a1709da30580f0544")
+  }
+}
+
+/// Splits concatenated block RLP into items.
+struct ChainFileBytes {
+  var blocks: [[UInt8]] = []
+  init(_ bytes: [UInt8]) {
+    var at = 0
+    while at < bytes.count {
+      let (_, end) = try! RLPItem.read(bytes[...], at: at)
+      blocks.append(Array(bytes[at..<end]))
+      at = end
+    }
+  }
+}
