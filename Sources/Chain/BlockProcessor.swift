@@ -12,6 +12,8 @@ public struct ProcessedBlock: Sendable {
   public var receipts: [Receipt]
   public var execution: BlockExecution
   public var stateRoot: Hash
+  /// Block-STM's counters when the block ran in parallel.
+  public var parallelStats: BlockSTMStats?
 }
 
 /// Validates and executes one block against the state after its parent, and checks every root
@@ -90,8 +92,16 @@ public struct BlockProcessor: Sendable {
       rewards: fork >= .paris ? [] : Self.rewards(block, fork: fork))
 
     let execution: BlockExecution
+    var parallelStats: BlockSTMStats?
     do {
-      execution = try SerialExecutor.execute(envs, context: context, state: state)
+      if threads > 1 {
+        // Block-STM; it falls back to the serial path itself for small blocks.
+        let (e, s) = try BlockSTMExecutor.execute(envs, context: context, state: state, threads: threads)
+        execution = e
+        parallelStats = s
+      } else {
+        execution = try SerialExecutor.execute(envs, context: context, state: state)
+      }
     } catch {
       switch error {
       case .invalidTransaction(let i, let reason): throw .transaction(index: i, reason: reason)
@@ -126,7 +136,7 @@ public struct BlockProcessor: Sendable {
       throw .mismatch(field: "stateRoot", expected: header.stateRoot.description, got: root.description)
     }
     return ProcessedBlock(block: block, hash: header.hash, senders: senders, receipts: receipts,
-                          execution: execution, stateRoot: root)
+                          execution: execution, stateRoot: root, parallelStats: parallelStats)
   }
 
   /// Body checks against the header: transactions root, ommers, withdrawals.

@@ -127,6 +127,9 @@ public final class ChainStore: @unchecked Sendable {
     public var transactions = 0
     public var gas: UInt64 = 0
     public var decode = 0.0, validation = 0.0, execution = 0.0, trie = 0.0, commit = 0.0
+    /// Block-STM counters summed over the blocks that ran in parallel.
+    public var parallelBlocks = 0, incarnations = 0, validationAborts = 0, dependencySuspensions = 0
+    public var workNanos: UInt64 = 0, criticalPathNanos: UInt64 = 0
     public init() {}
   }
 
@@ -199,6 +202,14 @@ public final class ChainStore: @unchecked Sendable {
         return trieTime
       }
       stats.blocks += 1
+      if let p = processed.parallelStats, p.serialReason == nil {
+        stats.parallelBlocks += 1
+        stats.incarnations += p.incarnations
+        stats.validationAborts += p.validationAborts
+        stats.dependencySuspensions += p.dependencySuspensions
+        stats.workNanos += p.workNanos
+        stats.criticalPathNanos += p.criticalPathNanos
+      }
       stats.transactions += block.transactions.count
       stats.gas += block.header.gasUsed
       stats.execution += t1.timeIntervalSince(t0)

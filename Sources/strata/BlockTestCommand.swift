@@ -12,8 +12,8 @@ struct BlockTestCommand: ParsableCommand {
   @Argument(help: "Fixture files or folders (searched recursively for .json).")
   var paths: [String]
 
-  @Option(help: "Executor threads per block (1 = serial).")
-  var threads: Int = 1
+  @Option(help: "Executor threads per block: Block-STM when above 1 (default: all cores); 1 = serial.")
+  var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Option(help: "Fixture files run at once (default: all cores).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount

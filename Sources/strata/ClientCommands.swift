@@ -75,6 +75,9 @@ struct ImportCommand: ParsableCommand {
         }
         total.blocks += s.blocks; total.skipped += s.skipped; total.transactions += s.transactions; total.gas += s.gas
         total.decode += s.decode; total.execution += s.execution; total.trie += s.trie; total.commit += s.commit
+        total.parallelBlocks += s.parallelBlocks; total.incarnations += s.incarnations
+        total.validationAborts += s.validationAborts; total.dependencySuspensions += s.dependencySuspensions
+        total.workNanos += s.workNanos; total.criticalPathNanos += s.criticalPathNanos
       }
       if tty { FileHandle.standardError.write(Data("\n".utf8)) }
       let elapsed = Date().timeIntervalSince(start)
@@ -88,6 +91,12 @@ struct ImportCommand: ParsableCommand {
       ]
       if stats {
         out["stages"] = ["decode": total.decode, "executionAndValidation": total.execution, "trie": total.trie, "commit": total.commit]
+        out["executor"] = [
+          "threads": threads, "parallelBlocks": total.parallelBlocks, "incarnations": total.incarnations,
+          "validationAborts": total.validationAborts,
+          "dependencySuspensions": total.dependencySuspensions,
+          "availableParallelism": total.criticalPathNanos > 0 ? Double(total.workNanos) / Double(total.criticalPathNanos) : 0,
+        ]
       }
       printJSON(out)
     }

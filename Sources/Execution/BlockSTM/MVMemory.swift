@@ -1,7 +1,6 @@
 import EVM
 import Primitives
 import State
-import Synchronization
 
 /// A transaction's position in its block (pevm, Aptos).
 public typealias TxIndex = Int
@@ -30,6 +29,25 @@ enum LocationKey: Hashable, Sendable {
   case storage(Address, U256)
   case storageReset(Address)
   case coinbase
+
+  /// The key folded into one word: a cheap hash (one word through `Hasher` instead of seven)
+  /// and the shard selector. Equality still compares the whole key.
+  @inline(__always) var mixed: UInt64 {
+    @inline(__always) func mix(_ a: Address) -> UInt64 {
+      (a.w0 ^ a.w1.byteSwapped ^ UInt64(a.w2) << 13) &* 0x9E37_79B9_7F4A_7C15
+    }
+    switch self {
+    case .existence(let a): return mix(a) &+ 1
+    case .nonce(let a): return mix(a) &+ 2
+    case .balance(let a): return mix(a) &+ 3
+    case .codeHash(let a): return mix(a) &+ 4
+    case .storageReset(let a): return mix(a) &+ 5
+    case .storage(let a, let s): return mix(a) ^ ((s.w0 ^ s.w1 ^ s.w2 ^ s.w3) &* 0xC2B2_AE3D_27D4_EB4F)
+    case .coinbase: return 0
+    }
+  }
+
+  func hash(into hasher: inout Hasher) { hasher.combine(mixed) }
 }
 
 /// What a transaction did to the coinbase account: its own write (if any), then the fee credit.
@@ -137,14 +155,12 @@ final class MVMemory: Sendable {
   /// The shard of a key: by address (so one lock covers all four fields of an account), mixed
   /// with the slot for storage. Cheaper than a second full hash of the key.
   @inline(__always) private func shard(_ key: LocationKey) -> Shard {
-    @inline(__always) func mix(_ a: Address) -> UInt64 {
-      (a.w0 ^ a.w1.byteSwapped ^ UInt64(a.w2) << 13) &* 0x9E37_79B9_7F4A_7C15
-    }
     let h: UInt64
     switch key {
-    case .existence(let a), .nonce(let a), .balance(let a), .codeHash(let a), .storageReset(let a): h = mix(a)
-    case .storage(let a, let s): h = mix(a) ^ ((s.w0 ^ s.w1 ^ s.w2 ^ s.w3) &* 0xC2B2_AE3D_27D4_EB4F)
-    case .coinbase: h = 0
+    // The four fields of an account share a shard (read under one lock).
+    case .existence(let a), .nonce(let a), .balance(let a), .codeHash(let a), .storageReset(let a):
+      h = LocationKey.existence(a).mixed
+    default: h = key.mixed
     }
     return shards[Int(truncatingIfNeeded: h >> 40) & shardMask]
   }

@@ -31,7 +31,8 @@ enum SchedulerTask: Equatable, Sendable {
 ///
 /// Memory ordering: every operation on the status words and the index counters is sequentially
 /// consistent, as in the paper's proof (Aptos uses SeqCst for these as well); the multi-version
-/// memory's own mutexes order the data. Only the statistics are relaxed.
+/// memory's own locks (pthread mutexes, see `Locked`) order the data. Only the statistics
+/// (counters in `ParallelRun`) are relaxed.
 final class Scheduler: Sendable {
   enum Phase: UInt64 { case readyToExecute = 0, executing = 1, executed = 2, aborting = 3 }
 
