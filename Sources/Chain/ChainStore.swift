@@ -126,7 +126,7 @@ public final class ChainStore: @unchecked Sendable {
     public var skipped = 0
     public var transactions = 0
     public var gas: UInt64 = 0
-    public var decode = 0.0, validation = 0.0, execution = 0.0, trie = 0.0, commit = 0.0
+    public var decode = 0.0, execution = 0.0, trie = 0.0, commit = 0.0
     /// Block-STM counters summed over the blocks that ran in parallel.
     public var parallelBlocks = 0, incarnations = 0, validationAborts = 0, dependencySuspensions = 0
     public var workNanos: UInt64 = 0, criticalPathNanos: UInt64 = 0

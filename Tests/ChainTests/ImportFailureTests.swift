@@ -89,6 +89,24 @@ import TestSupport
     #expect(first.blocks == 4 && second.blocks == 0 && second.skipped == 4)
   }
 
+  @Test func exportAfterImportGivesTheSameBytes() throws {
+    let dir = try freshStore()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let original = try devnetBytes()
+    let chain = try ChainStore(path: dir)
+    _ = try chain.importFile(root.appendingPathComponent("data/devnet.rlp").path, threads: 1)
+    var exported: [UInt8] = []
+    try chain.store.read { view in
+      var n: UInt64 = 1
+      while let hash = try view.canonicalHash(n) {
+        let header = try Header(rlpEncoded: try #require(try view.header(hash)))
+        exported += try Block(header: header, bodyRLP: try #require(try view.body(hash))).rlpEncoded
+        n += 1
+      }
+    }
+    #expect(exported == original)
+  }
+
   @Test func badGenesisFilesGetOneLineErrors() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-genesis-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
