@@ -34,8 +34,11 @@ public struct BlockProcessor: Sendable {
   ///   - state: the state after `parent`.
   ///   - stateRoot: computes the state root after applying the block's writes to `state`.
   /// - Throws: `BlockError` naming the first rule the block breaks.
+  ///   - intermediateRoot: before Byzantium, the state root after the writes so far (receipts
+  ///     carry it instead of a status); nil where pre-Byzantium blocks are not supported.
   public func process(
     _ block: Block, parent: Header, state: any StateReader,
+    intermediateRoot: ((StateChanges) -> Hash)? = nil,
     stateRoot: (StateChanges) throws(BlockError) -> Hash
   ) throws(BlockError) -> ProcessedBlock {
     let header = block.header
@@ -93,8 +96,15 @@ public struct BlockProcessor: Sendable {
 
     let execution: BlockExecution
     var parallelStats: BlockSTMStats?
+    // Before Byzantium (EIP-658) each receipt holds the state root after its transaction.
+    var postStates: [Hash] = []
+    let needsPostStates = fork < .byzantium && intermediateRoot != nil
     do {
-      if threads > 1 {
+      if needsPostStates, let intermediateRoot {
+        execution = try SerialExecutor.execute(envs, context: context, state: state) { _, writes in
+          postStates.append(intermediateRoot(writes))
+        }
+      } else if threads > 1 {
         // Block-STM; it falls back to the serial path itself for small blocks.
         let (e, s) = try BlockSTMExecutor.execute(envs, context: context, state: state, threads: threads)
         execution = e
@@ -113,8 +123,9 @@ public struct BlockProcessor: Sendable {
     var receipts: [Receipt] = []
     receipts.reserveCapacity(execution.outcomes.count)
     var bloom = Bloom()
-    for (tx, o) in zip(block.transactions, execution.outcomes) {
-      let r = Receipt(type: tx.type, succeeded: o.succeeded, cumulativeGasUsed: o.cumulativeGasUsed, logs: o.logs)
+    for (i, (tx, o)) in zip(block.transactions, execution.outcomes).enumerated() {
+      let r = Receipt(type: tx.type, succeeded: o.succeeded, postState: needsPostStates ? postStates[i] : nil,
+                      cumulativeGasUsed: o.cumulativeGasUsed, logs: o.logs)
       bloom.formUnion(r.bloom)
       receipts.append(r)
     }

@@ -143,7 +143,12 @@ public struct BlockchainTestRunner: Sendable {
         }
         parentState.blockHashes = hashes
         var postState = parentState
-        let processed = try processor.process(block, parent: parent.header, state: parentState) { (writes: StateChanges) throws(BlockError) -> Hash in
+        let base = parentState
+        let processed = try processor.process(block, parent: parent.header, state: parentState, intermediateRoot: { writes in
+          var s = base
+          s.apply(writes)
+          return s.computeStateRoot()
+        }) { (writes: StateChanges) throws(BlockError) -> Hash in
           postState.apply(writes)
           Self.refreshStorageRoots(&postState, writes)
           return postState.computeStateRoot()

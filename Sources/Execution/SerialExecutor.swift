@@ -63,9 +63,12 @@ public enum SerialExecutor {
   ///   - context: block environment, system-call input, withdrawals.
   ///   - state: the state after the parent block.
   /// - Throws: `ExecutionError` naming the first invalid transaction.
-  public static func execute(_ transactions: [TxEnv], context: BlockContext, state: any StateReader)
-    throws(ExecutionError) -> BlockExecution
-  {
+  ///   - afterTransaction: called after each transaction with the block's writes so far
+  ///     (pre-Byzantium receipts carry the state root at that point).
+  public static func execute(
+    _ transactions: [TxEnv], context: BlockContext, state: any StateReader,
+    afterTransaction: ((Int, StateChanges) -> Void)? = nil
+  ) throws(ExecutionError) -> BlockExecution {
     let overlay = OverlayReader(base: state)
     let evm = EVM(block: context.env)
     do {
@@ -85,6 +88,7 @@ public enum SerialExecutor {
       o.cumulativeGasUsed = cumulative
       outcomes.append(o)
       writes.apply(to: &overlay.writes)
+      afterTransaction?(i, overlay.writes)
     }
     do {
       try applyPostTransactionChanges(evm: evm, context: context, overlay: overlay)
