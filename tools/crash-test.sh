@@ -30,8 +30,8 @@ killed=0
 for round in $(seq 1 "$rounds"); do
   rm -rf "$work/db"
   $strata init --datadir "$work/db" "$chain/genesis.json" >/dev/null
-  # Kill somewhere inside the import (from 0 to 120% of its duration).
-  delay_ms=$(( RANDOM % (duration_ms * 6 / 5 + 1) ))
+  # Kill somewhere inside the import (0 to 90% of an uninterrupted run).
+  delay_ms=$(( RANDOM % (duration_ms * 9 / 10 + 1) ))
   $strata import --datadir "$work/db" --threads 1 "$chain/blocks.rlp" >/dev/null 2>&1 &
   pid=$!
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
