@@ -50,15 +50,7 @@ public struct BlockBuilder: Sendable {
       senders.append(a)
     }
     let baseFee = header.baseFeePerGas ?? .zero
-    let blobParams = config.blobParameters(fork)
-    let context = BlockContext(
-      env: BlockEnv(fork: fork, coinbase: coinbase, number: number, timestamp: timestamp, gasLimit: header.gasLimit,
-                    prevRandao: header.mixHash, baseFee: baseFee, chainID: U256(config.chainID),
-                    blobBaseFee: HeaderValidator.blobBaseFee(excessBlobGas: header.excessBlobGas ?? 0,
-                                                             updateFraction: blobParams.baseFeeUpdateFraction)),
-      parentBeaconBlockRoot: header.parentBeaconBlockRoot,
-      withdrawals: (ws ?? []).map { ($0.address, $0.amountGwei) },
-      maxBlobGas: blobParams.max * HeaderValidator.gasPerBlob)
+    let context = BlockProcessor.context(for: header, fork: fork, config: config, withdrawals: ws)
     var reader = state
     reader.blockHashes = hashes
     let execution: BlockExecution
@@ -69,13 +61,7 @@ public struct BlockBuilder: Sendable {
     } catch {
       throw .invalidBlock("\(error)")
     }
-    var receipts: [Receipt] = []
-    var bloom = Bloom()
-    for (tx, o) in zip(transactions, execution.outcomes) {
-      let r = Receipt(type: tx.type, succeeded: o.succeeded, cumulativeGasUsed: o.cumulativeGasUsed, logs: o.logs)
-      bloom.formUnion(r.bloom)
-      receipts.append(r)
-    }
+    let (receipts, bloom) = BlockProcessor.receipts(transactions, execution, postStates: nil)
     header.gasUsed = execution.gasUsed
     if fork >= .cancun { header.blobGasUsed = execution.blobGasUsed }
     header.receiptsRoot = TrieRoot.orderedRoot(receipts.map(\.consensusBytes))

@@ -52,10 +52,9 @@ public struct BlockProcessor: Sendable {
     // Stateless transaction checks and sender recovery (in parallel).
     let chainID = U256(config.chainID)
     let baseFee = header.baseFeePerGas ?? .zero
-    let blobParams = config.blobParameters(fork)
-    let blobBaseFee = fork >= .cancun
-      ? HeaderValidator.blobBaseFee(excessBlobGas: header.excessBlobGas ?? 0, updateFraction: blobParams.baseFeeUpdateFraction)
-      : .zero
+    let context = Self.context(for: header, fork: fork, config: config, withdrawals: block.withdrawals,
+                               rewards: fork >= .paris ? [] : Self.rewards(block, fork: fork))
+    let blobBaseFee = context.env.blobBaseFee
     for (i, tx) in block.transactions.enumerated() {
       do {
         try tx.validate(fork: fork, chainID: chainID)
@@ -84,16 +83,6 @@ public struct BlockProcessor: Sendable {
     let envs = zip(block.transactions, senders).map { tx, sender in
       Self.txEnv(tx, sender: sender, baseFee: baseFee, fork: fork)
     }
-    let context = BlockContext(
-      env: BlockEnv(
-        fork: fork, coinbase: header.coinbase, number: header.number, timestamp: header.timestamp,
-        gasLimit: header.gasLimit, prevRandao: header.mixHash, difficulty: header.difficulty,
-        baseFee: baseFee, chainID: chainID, blobBaseFee: blobBaseFee),
-      parentBeaconBlockRoot: header.parentBeaconBlockRoot,
-      withdrawals: (block.withdrawals ?? []).map { ($0.address, $0.amountGwei) },
-      maxBlobGas: blobParams.max * HeaderValidator.gasPerBlob,
-      rewards: fork >= .paris ? [] : Self.rewards(block, fork: fork))
-
     let execution: BlockExecution
     var parallelStats: BlockSTMStats?
     // Before Byzantium (EIP-658) each receipt holds the state root after its transaction.
@@ -120,15 +109,7 @@ public struct BlockProcessor: Sendable {
     }
 
     // Receipts, bloom and the totals the header promises.
-    var receipts: [Receipt] = []
-    receipts.reserveCapacity(execution.outcomes.count)
-    var bloom = Bloom()
-    for (i, (tx, o)) in zip(block.transactions, execution.outcomes).enumerated() {
-      let r = Receipt(type: tx.type, succeeded: o.succeeded, postState: needsPostStates ? postStates[i] : nil,
-                      cumulativeGasUsed: o.cumulativeGasUsed, logs: o.logs)
-      bloom.formUnion(r.bloom)
-      receipts.append(r)
-    }
+    let (receipts, bloom) = Self.receipts(block.transactions, execution, postStates: needsPostStates ? postStates : nil)
     guard execution.gasUsed == header.gasUsed else {
       throw .mismatch(field: "gasUsed", expected: "\(header.gasUsed)", got: "\(execution.gasUsed)")
     }
@@ -148,6 +129,44 @@ public struct BlockProcessor: Sendable {
     }
     return ProcessedBlock(block: block, hash: header.hash, senders: senders, receipts: receipts,
                           execution: execution, stateRoot: root, parallelStats: parallelStats)
+  }
+
+  /// What the executor needs of a block: its environment (fork, base fee, blob base fee from
+  /// the header's excess blob gas), system-call input, withdrawals and pre-merge rewards.
+  public static func context(
+    for header: Header, fork: Fork, config: ChainConfig, withdrawals: [Withdrawal]?,
+    rewards: [(address: Address, amount: U256)] = []
+  ) -> BlockContext {
+    let blobParams = config.blobParameters(fork)
+    let blobBaseFee = fork >= .cancun
+      ? HeaderValidator.blobBaseFee(excessBlobGas: header.excessBlobGas ?? 0, updateFraction: blobParams.baseFeeUpdateFraction)
+      : .zero
+    return BlockContext(
+      env: BlockEnv(
+        fork: fork, coinbase: header.coinbase, number: header.number, timestamp: header.timestamp,
+        gasLimit: header.gasLimit, prevRandao: header.mixHash, difficulty: header.difficulty,
+        baseFee: header.baseFeePerGas ?? .zero, chainID: U256(config.chainID), blobBaseFee: blobBaseFee),
+      parentBeaconBlockRoot: header.parentBeaconBlockRoot,
+      withdrawals: (withdrawals ?? []).map { ($0.address, $0.amountGwei) },
+      maxBlobGas: blobParams.max * HeaderValidator.gasPerBlob,
+      rewards: rewards)
+  }
+
+  /// The receipts of executed transactions and the block's logs bloom. `postStates` (one root
+  /// per transaction) replaces the status before Byzantium.
+  public static func receipts(_ transactions: [Transaction], _ execution: BlockExecution, postStates: [Hash]?)
+    -> (receipts: [Receipt], bloom: Bloom)
+  {
+    var receipts: [Receipt] = []
+    receipts.reserveCapacity(execution.outcomes.count)
+    var bloom = Bloom()
+    for (i, (tx, o)) in zip(transactions, execution.outcomes).enumerated() {
+      let r = Receipt(type: tx.type, succeeded: o.succeeded, postState: postStates?[i],
+                      cumulativeGasUsed: o.cumulativeGasUsed, logs: o.logs)
+      bloom.formUnion(r.bloom)
+      receipts.append(r)
+    }
+    return (receipts, bloom)
   }
 
   /// Body checks against the header: transactions root, ommers, withdrawals.
