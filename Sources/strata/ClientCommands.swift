@@ -113,8 +113,9 @@ struct ExportCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
-      FileManager.default.createFile(atPath: file, contents: nil)
-      guard let out = FileHandle(forWritingAtPath: file) else { throw ChainError.other("cannot write \(file)") }
+      guard FileManager.default.createFile(atPath: file, contents: nil), let out = FileHandle(forWritingAtPath: file) else {
+        throw ChainError.other("cannot write \(file)")
+      }
       defer { try? out.close() }
       var count = 0
       try chain.store.read { view in
