@@ -131,6 +131,15 @@ public final class ChainStore: @unchecked Sendable {
     public var parallelBlocks = 0, incarnations = 0, validationAborts = 0, dependencySuspensions = 0
     public var workNanos: UInt64 = 0, criticalPathNanos: UInt64 = 0
     public init() {}
+
+    /// Adds another import's counts and times (several files in one command).
+    public mutating func add(_ o: ImportStats) {
+      blocks += o.blocks; skipped += o.skipped; transactions += o.transactions; gas += o.gas
+      decode += o.decode; execution += o.execution; trie += o.trie; commit += o.commit
+      parallelBlocks += o.parallelBlocks; incarnations += o.incarnations
+      validationAborts += o.validationAborts; dependencySuspensions += o.dependencySuspensions
+      workNanos += o.workNanos; criticalPathNanos += o.criticalPathNanos
+    }
   }
 
   /// Imports every block of `path` in order; blocks already stored are skipped. Stops at the

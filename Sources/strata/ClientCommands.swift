@@ -73,11 +73,7 @@ struct ImportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("imported \(total.blocks + s.blocks) blocks, \(total.transactions + s.transactions) txs, \(String(format: "%.1f", mgas)) Mgas/s\n".utf8))
           }
         }
-        total.blocks += s.blocks; total.skipped += s.skipped; total.transactions += s.transactions; total.gas += s.gas
-        total.decode += s.decode; total.execution += s.execution; total.trie += s.trie; total.commit += s.commit
-        total.parallelBlocks += s.parallelBlocks; total.incarnations += s.incarnations
-        total.validationAborts += s.validationAborts; total.dependencySuspensions += s.dependencySuspensions
-        total.workNanos += s.workNanos; total.criticalPathNanos += s.criticalPathNanos
+        total.add(s)
       }
       if tty { FileHandle.standardError.write(Data("\n".utf8)) }
       let elapsed = Date().timeIntervalSince(start)
