@@ -2,27 +2,29 @@ import Primitives
 import State
 
 /// A storage location: an account's slot (also the key of transient storage).
-struct SlotKey: Hashable {
-  var address: Address
-  var slot: U256
+public struct SlotKey: Hashable, Sendable {
+  public var address: Address
+  public var slot: U256
 
-  static func == (a: SlotKey, b: SlotKey) -> Bool { a.address == b.address && a.slot == b.slot }
-  func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
+  @inlinable public init(address: Address, slot: U256) { self.address = address; self.slot = slot }
+
+  @inlinable public static func == (a: SlotKey, b: SlotKey) -> Bool { a.address == b.address && a.slot == b.slot }
+  @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
   /// A multiply-xorshift hash seeded per dictionary, instead of SipHash over 52 bytes: the host
   /// hashes slots and addresses on every state access, and SipHash was a third of ERC-20 time.
-  func _rawHashValue(seed: Int) -> Int {
+  @inlinable public func _rawHashValue(seed: Int) -> Int {
     let s = slot.w0 ^ (slot.w1 &* 0x9E37_79B9_7F4A_7C15) ^ (slot.w2 &* 0xC2B2_AE3D_27D4_EB4F) ^ (slot.w3 &* 0x1656_67B1_9E37_79F9)
     return Int(truncatingIfNeeded: fastHash(addressBits(address) ^ (s &* 0xD6E8_FEB8_6659_FD93), seed: seed))
   }
 }
 
 /// The 160 bits of an address folded to 64.
-@inline(__always) func addressBits(_ a: Address) -> UInt64 {
+@inlinable @inline(__always) public func addressBits(_ a: Address) -> UInt64 {
   a.w0 ^ (a.w1 &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(a.w2) &* 0xC2B2_AE3D_27D4_EB4F)
 }
 
 /// Murmur3's 64-bit finaliser over `x` and the dictionary's seed.
-@inline(__always) func fastHash(_ x: UInt64, seed: Int) -> UInt64 {
+@inlinable @inline(__always) public func fastHash(_ x: UInt64, seed: Int) -> UInt64 {
   var h = x ^ UInt64(bitPattern: Int64(seed)) &* 0xFF51_AFD7_ED55_8CCD
   h ^= h >> 33
   h &*= 0xFF51_AFD7_ED55_8CCD
@@ -33,12 +35,12 @@ struct SlotKey: Hashable {
 }
 
 /// An address as a dictionary key with the fast hash (see `SlotKey`).
-struct AccountKey: Hashable {
-  var address: Address
-  @inline(__always) init(_ address: Address) { self.address = address }
-  static func == (a: AccountKey, b: AccountKey) -> Bool { a.address == b.address }
-  func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
-  func _rawHashValue(seed: Int) -> Int { Int(truncatingIfNeeded: fastHash(addressBits(address), seed: seed)) }
+public struct AccountKey: Hashable, Sendable {
+  public var address: Address
+  @inlinable @inline(__always) public init(_ address: Address) { self.address = address }
+  @inlinable public static func == (a: AccountKey, b: AccountKey) -> Bool { a.address == b.address }
+  @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
+  @inlinable public func _rawHashValue(seed: Int) -> Int { Int(truncatingIfNeeded: fastHash(addressBits(address), seed: seed)) }
 }
 
 /// The accounts of a transaction, keyed by address with the fast hash.

@@ -71,7 +71,24 @@ func benchBlockSTM() {
   let threads = Int(ProcessInfo.processInfo.environment["STRATA_STM_THREADS"] ?? "") ?? 2
   print("Block-STM vs serial, execution only, median of 5 runs, \(threads) threads")
   var crossover: [STMBenchBlock] = []
-  for name in names.sorted() where name.hasSuffix("-30Mgas-1b") {
+  let filter = ProcessInfo.processInfo.environment["STRATA_STM_FILTER"] ?? ""
+  // STRATA_STM_PROFILE=n: run only Block-STM n times on the filtered blocks (for perf/callgrind).
+  if let loops = Int(ProcessInfo.processInfo.environment["STRATA_STM_PROFILE"] ?? "") {
+    for name in names.sorted() where name.hasSuffix("-30Mgas-1b") && (filter.isEmpty || name.contains(filter)) {
+      guard let block = try? loadSTMBenchBlock(root.appendingPathComponent(name)) else { continue }
+      let serialOnly = ProcessInfo.processInfo.environment["STRATA_STM_SERIAL"] != nil
+      let t = measure(runs: loops) {
+        if serialOnly {
+          blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state))
+        } else {
+          blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0))
+        }
+      }
+      print("\(name): \(serialOnly ? "serial" : "block-stm") median \(fmt(t.median * 1000, 2)) ms over \(loops) runs")
+    }
+    return
+  }
+  for name in names.sorted() where name.hasSuffix("-30Mgas-1b") && (filter.isEmpty || name.contains(filter)) {
     let block: STMBenchBlock
     do { block = try loadSTMBenchBlock(root.appendingPathComponent(name)) } catch {
       print("\(name): cannot load: \(error)")
@@ -95,6 +112,10 @@ func benchBlockSTM() {
     }
     let p = measure(runs: 5) {
       blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0))
+    }
+    // The counters of a warm run (the first run above also paid for cold caches).
+    if let (_, warm) = try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0) {
+      stats = warm
     }
     var cpuSerial: [Double] = [], cpuParallel: [Double] = []
     for _ in 0..<5 {

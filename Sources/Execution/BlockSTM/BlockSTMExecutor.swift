@@ -35,6 +35,11 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
   /// The same in gas.
   public var workGas: UInt64 = 0
   public var criticalPathGas: UInt64 = 0
+  /// Wall time of the parallel windows: building the shared structures, the parallel phase
+  /// itself, and settling the results in order (counters, write set) after it.
+  public var setupNanos: UInt64 = 0
+  public var parallelNanos: UInt64 = 0
+  public var settleNanos: UInt64 = 0
   /// Why the block took the serial path, when it did (nil: Block-STM ran).
   public var serialReason: String? = nil
   /// Windows the block was cut into, and how many transactions ran in serial windows (where
@@ -57,6 +62,9 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
     workGas += w.workGas
     criticalPathGas += w.criticalPathGas
     windows += w.windows
+    setupNanos += w.setupNanos
+    parallelNanos += w.parallelNanos
+    settleNanos += w.settleNanos
     serialTransactions += w.serialTransactions
     if serialReason == nil, let r = w.serialReason { serialReason = "window: \(r)" }
   }
@@ -76,7 +84,8 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
       + "\(validations) validations (\(validationAborts) aborts), \(dependencySuspensions) dependency suspensions, "
       + "\(nonceSuspensions) nonce suspensions, \(coinbaseReaders) coinbase readers, \(windows) windows "
       + "(\(serialTransactions) txs serial); available parallelism "
-      + "\(Self.format(availableParallelism)) by time, \(Self.format(availableParallelismByGas)) by gas"
+      + "\(Self.format(availableParallelism)) by time, \(Self.format(availableParallelismByGas)) by gas; "
+      + "wall µs: setup \(setupNanos / 1000), parallel \(parallelNanos / 1000), settle \(settleNanos / 1000)"
   }
 
   static func format(_ x: Double) -> String {
@@ -119,7 +128,7 @@ public enum BlockSTMExecutor {
     stats.transactions = transactions.count
     stats.threads = threads
     var reason: String? = nil
-    if threads <= 1 {
+    if threads <= 0 {
       reason = "one thread"
     } else if transactions.count < max(2, minTransactions) {
       reason = "small block"
@@ -218,11 +227,18 @@ public enum BlockSTMExecutor {
     stats.windows = 1
     let base = OverlayReader(base: state, writes: progress.changes)
     progress.changes = StateChanges()  // moved into `base`: no copy on the writes below
+    let t0 = ContinuousClock.now
     let run = ParallelRun(transactions: window, context: context, base: SharedBase(reader: base))
+    let t1 = ContinuousClock.now
     runOnWorkerThreads(threads) { _ in run.work() }
+    let t2 = ContinuousClock.now
     run.collectStats(into: &stats)
     do {
       try settle(run: run, transactions: window, offset: offset, context: context, base: base, progress: &progress)
+      let t3 = ContinuousClock.now
+      stats.setupNanos += nanoseconds(t1 - t0)
+      stats.parallelNanos += nanoseconds(t2 - t1)
+      stats.settleNanos += nanoseconds(t3 - t2)
       return true
     } catch let fallback as SerialFallback {
       stats.serialReason = fallback.reason
@@ -254,9 +270,7 @@ public enum BlockSTMExecutor {
       stats.criticalPathGas += outcome.gasUsed
     }
     progress.changes = overlay.writes
-    let elapsed = ContinuousClock.now - start
-    let nanos = UInt64(max(0, elapsed.components.seconds)) &* 1_000_000_000
-      &+ UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000))
+    let nanos = nanoseconds(ContinuousClock.now - start)
     stats.workNanos += nanos
     stats.criticalPathNanos += nanos
     stats.serialTransactions += window.count
@@ -266,17 +280,25 @@ public enum BlockSTMExecutor {
   /// Something the parallel results cannot settle exactly: the block is re-run serially.
   struct SerialFallback: Error { var reason: String }
 
-  /// Everything serial order decides: per transaction in order, the block gas and blob gas
-  /// limits and validity (the first failure is the block's, as serially); cumulative gas and
-  /// logs; then the final write set (the last version of each location, the fees credited to
-  /// the coinbase in order) and the changes after the transactions.
+  /// Everything serial order decides, per transaction in order: the block gas and blob gas
+  /// limits and validity (the first failure is the block's, as serially), cumulative gas and
+  /// logs, and the write set. Each final incarnation read exactly what serial execution would
+  /// have shown it (validation says so), so its write set is the serial one, except for the
+  /// coinbase, whose fees were not credited: its account is rebuilt from each transaction's
+  /// own write and fee, in order. Replaying the write sets costs what the serial executor's
+  /// own accumulation costs, and needs nothing from the multi-version memory.
   private static func settle(run: ParallelRun, transactions: [TxEnv], offset: Int, context: BlockContext,
                              base pre: OverlayReader, progress: inout Progress) throws {
     let memory = run.memory
+    let coinbase = context.env.coinbase
+    let clears = context.env.fork >= .spuriousDragon
+    var coinbaseAccount: Account?
+    do { coinbaseAccount = try pre.account(coinbase) } catch { throw ExecutionError.state(error) }
+    var coinbaseWritten = false
+    var changes = pre.writes
+    changes.accounts.reserveCapacity(changes.accounts.count + 2 * transactions.count)
     var outcomes: [TransactionOutcome] = []
     outcomes.reserveCapacity(transactions.count)
-    var results: [ExecutionResult] = []
-    results.reserveCapacity(transactions.count)
     var cumulative = progress.cumulative
     var blobGasUsed = progress.blobGasUsed
     for (k, tx) in transactions.enumerated() {
@@ -290,85 +312,34 @@ public enum BlockSTMExecutor {
         throw ExecutionError.invalidTransaction(index: i, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
       }
       blobGasUsed += blobGas
-      let outcome = memory.records[k].data.withLock { $0.outcome }
+      let (outcome, entry) = memory.records.withLock(k) { ($0.outcome, $0.coinbase) }
+      let r: ExecutionResult
       switch outcome {
       case .none: fatalError("Block-STM: transaction \(i) was never executed")
       case .failed(let e): throw ExecutionError.state(e)
       case .invalid(let e): throw ExecutionError.invalidTransaction(index: i, reason: e.description)
-      case .executed(let r):
-        cumulative += r.gasUsed
-        outcomes.append(TransactionOutcome(
-          succeeded: r.status == .success, gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
-          logs: r.logs, createdAddress: r.createdAddress))
-        results.append(r)
+      case .executed(let result): r = result
       }
-    }
+      cumulative += r.gasUsed
+      outcomes.append(TransactionOutcome(
+        succeeded: r.status == .success, gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
+        logs: r.logs, createdAddress: r.createdAddress))
 
-    // The last version of each location.
-    struct Fields {
-      var existence: Hash?? = nil
-      var nonce: UInt64? = nil
-      var balance: U256? = nil
-      var codeHash: Hash? = nil
-    }
-    var fields: [Address: Fields] = [:]
-    var lastReset: [Address: Int32] = [:]
-    var slots: [(address: Address, slot: U256, tx: Int32, value: U256)] = []
-    var coinbaseEntries: [MVMemory.Entry] = []
-    memory.forEachLocation { key, entries in
-      guard let last = entries.last else { return }
-      precondition(last.incarnation >= 0, "Block-STM: an ESTIMATE survived the parallel phase")
-      switch (key, last.value) {
-      case (.existence(let a), .existence(let root)): fields[a, default: Fields()].existence = .some(root)
-      case (.nonce(let a), .nonce(let n)): fields[a, default: Fields()].nonce = n
-      case (.balance(let a), .balance(let b)): fields[a, default: Fields()].balance = b
-      case (.codeHash(let a), .codeHash(let h)): fields[a, default: Fields()].codeHash = h
-      case (.storage(let a, let s), .storage(let v)): slots.append((a, s, last.tx, v))
-      case (.storageReset(let a), .storageReset): lastReset[a] = last.tx
-      case (.coinbase, .coinbase): coinbaseEntries = entries
-      default: fatalError("Block-STM: value kind does not match its key \(key)")
+      // The write set, as `WriteSet.apply` does it, the coinbase's account value aside.
+      for w in r.writeSet.accounts {
+        if let account = w.account {
+          if w.created { changes.clearStorage(of: w.address) }
+          if w.address != coinbase { changes.setAccount(w.address, account) }
+          if let code = w.code { changes.setCode(code) }
+        } else {
+          changes.clearStorage(of: w.address)
+          if w.address != coinbase { changes.deleteAccount(w.address) }
+        }
       }
-    }
+      for s in r.writeSet.storage { changes.setStorage(s.address, s.slot, s.value) }
 
-    var changes = pre.writes
-    for address in lastReset.keys { changes.clearStorage(of: address) }
-    for s in slots {
-      // A slot written before the account's last reset is gone (serial order clears it then).
-      if let r = lastReset[s.address], s.tx < r { continue }
-      changes.setStorage(s.address, s.slot, s.value)
-    }
-    let coinbase = context.env.coinbase
-    for (address, f) in fields {
-      precondition(address != coinbase, "Block-STM: the coinbase written outside its key")
-      if case .some(.none) = f.existence {
-        changes.deleteAccount(address)
-        continue
-      }
-      let before: Account?
-      do { before = try pre.account(address) } catch { throw ExecutionError.state(error) }
-      let storageRoot: Hash
-      if case .some(.some(let root)) = f.existence {
-        storageRoot = root
-      } else if let before {
-        storageRoot = before.storageRoot
-      } else {
-        throw SerialFallback(reason: "fields of \(address) written without its creation")
-      }
-      guard let nonce = f.nonce ?? before?.nonce, let balance = f.balance ?? before?.balance,
-            let codeHash = f.codeHash ?? before?.codeHash else {
-        throw SerialFallback(reason: "fields of \(address) written without its creation")
-      }
-      changes.setAccount(address, Account(nonce: nonce, balance: balance, codeHash: codeHash, storageRoot: storageRoot))
-    }
-
-    // The coinbase: each transaction's own write, then its fee, in block order.
-    precondition(coinbaseEntries.count == transactions.count, "Block-STM: a transaction left no coinbase entry")
-    let clears = context.env.fork >= .spuriousDragon
-    var coinbaseAccount: Account?
-    do { coinbaseAccount = try pre.account(coinbase) } catch { throw ExecutionError.state(error) }
-    var coinbaseWritten = false
-    for entry in coinbaseEntries {
-      guard case .coinbase(let c) = entry.value else { fatalError("Block-STM: wrong value kind at the coinbase key") }
+      // The coinbase: the transaction's own write, then its fee.
+      guard let c = entry else { fatalError("Block-STM: transaction \(i) left no coinbase entry") }
       if let written = c.written {
         if written == nil && !c.fee.isZero {
           // Selfdestructed (stays deleted) or an EIP-161 deletion (re-created by the fee)? The
@@ -388,13 +359,6 @@ public enum BlockSTMExecutor {
     }
     if coinbaseWritten {
       if let coinbaseAccount { changes.setAccount(coinbase, coinbaseAccount) } else { changes.deleteAccount(coinbase) }
-    }
-
-    // Code deployed by the final incarnations, in block order.
-    for r in results {
-      for w in r.writeSet.accounts where w.account != nil {
-        if let code = w.code { changes.setCode(code) }
-      }
     }
 
     progress.outcomes += outcomes
@@ -496,17 +460,15 @@ final class ParallelRun: Sendable {
           outcome = .invalid(e)
         }
       }
-      let elapsed = ContinuousClock.now - start
-      let nanos = UInt64(max(0, elapsed.components.seconds)) &* 1_000_000_000
-        &+ UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000))
-      let writes: [(LocationKey, LocationValue)]
+      let nanos = nanoseconds(ContinuousClock.now - start)
+      let writes: TransactionWrites
       if case .executed(let result) = outcome {
         writes = locationWrites(of: result, view: view)
       } else {
-        writes = []  // an invalid transaction changes nothing
+        writes = TransactionWrites()  // an invalid transaction changes nothing
       }
-      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, writes: writes,
-                                   outcome: outcome, nanos: nanos)
+      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, coinbaseReads: view.coinbaseReads,
+                                   writes: writes, outcome: outcome, nanos: nanos)
       return scheduler.finishExecution(tx, incarnation: incarnation, wroteNewLocation: wroteNew)
     }
   }
@@ -525,34 +487,48 @@ final class ParallelRun: Sendable {
   /// The locations one incarnation wrote: each account field that differs from what it read
   /// (all of them for a created or newly existing account), each slot, the resets of created and
   /// deleted accounts, and the coinbase entry with the fee.
-  private func locationWrites(of result: ExecutionResult, view: VersionedView) -> [(LocationKey, LocationValue)] {
+  private func locationWrites(of result: ExecutionResult, view: VersionedView) -> TransactionWrites {
     let coinbase = context.env.coinbase
-    var writes: [(LocationKey, LocationValue)] = []
-    writes.reserveCapacity(result.writeSet.accounts.count * 2 + result.writeSet.storage.count + 1)
+    var writes = TransactionWrites()
+    writes.accounts.reserveCapacity(result.writeSet.accounts.count)
     var coinbaseWritten: Account?? = nil
     for w in result.writeSet.accounts {
       let a = w.address
       if let code = w.code, let account = w.account { deployed.insert(account.codeHash, code) }
+      var f = AccountFieldWrites(a)
       guard let account = w.account else {
-        writes.append((.storageReset(a), .storageReset))
-        if a == coinbase { coinbaseWritten = .some(nil) } else { writes.append((.existence(a), .existence(storageRoot: nil))) }
+        f.mask |= AccountField.reset.bit
+        if a == coinbase {
+          coinbaseWritten = .some(nil)
+        } else {
+          f.mask |= AccountField.existence.bit
+          f.existence = .absent
+        }
+        writes.accounts.append(f)
         continue
       }
-      if w.created { writes.append((.storageReset(a), .storageReset)) }
-      if a == coinbase { coinbaseWritten = .some(account); continue }
-      let before: Account? = view.accountsRead[a] ?? nil
+      if w.created { f.mask |= AccountField.reset.bit }
+      if a == coinbase {
+        coinbaseWritten = .some(account)
+        if f.mask != 0 { writes.accounts.append(f) }
+        continue
+      }
+      let before: Account? = view.accountRead(a) ?? nil
       let fresh = w.created || before == nil
       if fresh || before!.storageRoot != account.storageRoot {
-        writes.append((.existence(a), .existence(storageRoot: account.storageRoot)))
+        f.mask |= AccountField.existence.bit
+        f.existence = LocationValue(account.storageRoot)
       }
-      if fresh || before!.nonce != account.nonce { writes.append((.nonce(a), .nonce(account.nonce))) }
-      if fresh || before!.balance != account.balance { writes.append((.balance(a), .balance(account.balance))) }
-      if fresh || before!.codeHash != account.codeHash { writes.append((.codeHash(a), .codeHash(account.codeHash))) }
+      if fresh || before!.nonce != account.nonce { f.mask |= AccountField.nonce.bit; f.nonce = account.nonce }
+      if fresh || before!.balance != account.balance { f.mask |= AccountField.balance.bit; f.balance = account.balance }
+      if fresh || before!.codeHash != account.codeHash { f.mask |= AccountField.codeHash.bit; f.codeHash = account.codeHash }
+      if f.mask != 0 { writes.accounts.append(f) }
     }
+    writes.slots.reserveCapacity(result.writeSet.storage.count)
     for s in result.writeSet.storage {
-      writes.append((.storage(s.address, s.slot), .storage(s.value)))
+      writes.slots.append((SlotKey(address: s.address, slot: s.slot), s.value))
     }
-    writes.append((.coinbase, .coinbase(CoinbaseEntry(written: coinbaseWritten, fee: result.coinbaseFee))))
+    writes.coinbase = CoinbaseEntry(written: coinbaseWritten, fee: result.coinbaseFee)
     return writes
   }
 
@@ -566,31 +542,46 @@ final class ParallelRun: Sendable {
     let n = transactions.count
     var pathNanos = [UInt64](repeating: 0, count: n)
     var pathGas = [UInt64](repeating: 0, count: n)
+    var coinbaseReaders = 0, workNanos: UInt64 = 0, workGas: UInt64 = 0
     for i in 0..<n {
-      let data = memory.records[i].data.withLock { $0 }
-      var gas: UInt64 = 0
-      if case .executed(let r)? = data.outcome { gas = r.gasUsed }
-      var depNanos: UInt64 = 0, depGas: UInt64 = 0
-      func dependsOn(_ o: ReadOrigin) {
-        guard !o.isBase else { return }
-        let j = Int(o.tx)
-        depNanos = max(depNanos, pathNanos[j])
-        depGas = max(depGas, pathGas[j])
-      }
-      for r in data.reads {
-        switch r {
-        case .location(_, let o): dependsOn(o)
-        case .coinbase(let os):
-          stats.coinbaseReaders += 1
-          for o in os { dependsOn(o) }
+      // Inside the lock: the record is read in place, not copied.
+      memory.records.withLock(i) { data in
+        var gas: UInt64 = 0
+        if case .executed(let r)? = data.outcome { gas = r.gasUsed }
+        var depNanos: UInt64 = 0, depGas: UInt64 = 0
+        func dependsOn(_ o: ReadOrigin) {
+          guard !o.isBase else { return }
+          let j = Int(o.tx)
+          depNanos = max(depNanos, pathNanos[j])
+          depGas = max(depGas, pathGas[j])
         }
+        for r in data.reads {
+          switch r {
+          case .account(_, let o):
+            dependsOn(o.existence); dependsOn(o.nonce); dependsOn(o.balance); dependsOn(o.codeHash)
+          case .storage(_, let slot, let reset):
+            dependsOn(slot); dependsOn(reset)
+          }
+        }
+        if let os = data.coinbaseReads {
+          coinbaseReaders += 1
+          for o in os where o.tx >= 0 { dependsOn(o) }
+        }
+        pathNanos[i] = depNanos + data.nanos
+        pathGas[i] = depGas + gas
+        workNanos += data.nanos
+        workGas += gas
       }
-      pathNanos[i] = depNanos + data.nanos
-      pathGas[i] = depGas + gas
-      stats.workNanos += data.nanos
-      stats.workGas += gas
     }
+    stats.coinbaseReaders += coinbaseReaders
+    stats.workNanos += workNanos
+    stats.workGas += workGas
     stats.criticalPathNanos = pathNanos.max() ?? 0
     stats.criticalPathGas = pathGas.max() ?? 0
   }
+}
+
+/// A non-negative duration in whole nanoseconds.
+@inline(__always) func nanoseconds(_ d: Duration) -> UInt64 {
+  UInt64(max(0, d.components.seconds)) &* 1_000_000_000 &+ UInt64(max(0, d.components.attoseconds / 1_000_000_000))
 }

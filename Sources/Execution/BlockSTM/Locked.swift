@@ -39,3 +39,47 @@ final class Locked<Value>: @unchecked Sendable {
     return try body(&value)
   }
 }
+
+/// `count` values in one allocation, guarded by a fixed set of pthread mutexes (value `i` by
+/// mutex `i % stripes`): one allocation for a block's worth of per-transaction records instead
+/// of an object and a mutex per transaction, which cost a measurable share of a light block.
+final class StripedLocked<Value>: @unchecked Sendable {
+  // SAFETY: element `i` is only read or written while `locks[i & stripeMask]` is held; the
+  // buffers are allocated, initialised and freed by this object alone.
+  private let values: UnsafeMutablePointer<Value>
+  private let locks: UnsafeMutablePointer<pthread_mutex_t>
+  private let stripeMask: Int
+  let count: Int
+
+  init(count: Int, stripes: Int = 64, _ initial: Value) {
+    precondition(stripes > 0 && stripes & (stripes - 1) == 0, "stripes must be a power of two")
+    self.count = count
+    stripeMask = stripes - 1
+    values = .allocate(capacity: max(1, count))
+    values.initialize(repeating: initial, count: count)
+    locks = .allocate(capacity: stripes)
+    for i in 0..<stripes {
+      (locks + i).initialize(to: pthread_mutex_t())
+      let rc = pthread_mutex_init(locks + i, nil)
+      precondition(rc == 0, "pthread_mutex_init failed: \(rc)")
+    }
+  }
+
+  deinit {
+    for i in 0...stripeMask { pthread_mutex_destroy(locks + i) }
+    locks.deinitialize(count: stripeMask + 1)
+    locks.deallocate()
+    values.deinitialize(count: count)
+    values.deallocate()
+  }
+
+  /// Runs `body` with exclusive access to value `index`.
+  @inline(__always)
+  func withLock<R>(_ index: Int, _ body: (inout Value) throws -> R) rethrows -> R {
+    precondition(index >= 0 && index < count, "StripedLocked index out of range")
+    let lock = locks + (index & stripeMask)
+    pthread_mutex_lock(lock)
+    defer { pthread_mutex_unlock(lock) }
+    return try body(&values[index])
+  }
+}

@@ -7,68 +7,30 @@ public typealias TxIndex = Int
 /// How many times a transaction has been (re)started: 0 for its first execution.
 public typealias Incarnation = Int
 
-/// One location of the multi-version memory.
-///
-/// Keys are fine-grained (DESIGN.md, Block-STM): an account's existence, nonce, balance and code
-/// hash apart from each other and from each storage slot, so that a transaction which changes
-/// only an account's balance never invalidates a reader of the same account's code hash, and a
-/// slot of a hot contract never conflicts with another slot of it.
-///
-/// Two keys are not state fields:
-/// - `storageReset(address)`: written by a transaction that creates or deletes the account, which
-///   wipes every slot written before it (a slot reads zero unless written at or after the reset);
-/// - `coinbase`: the fee recipient's whole account. Every transaction leaves an entry there with
-///   its priority fee (credited lazily, DESIGN.md) and, when it wrote the coinbase itself, the
-///   account it left. Only a transaction that reads the coinbase walks these entries, so the
-///   fee credits make it depend on the earlier transactions and nobody else.
-enum LocationKey: Hashable, Sendable {
-  case existence(Address)
-  case nonce(Address)
-  case balance(Address)
-  case codeHash(Address)
-  case storage(Address, U256)
-  case storageReset(Address)
-  case coinbase
+/// The fields of an account the multi-version memory versions apart (DESIGN.md, Block-STM): a
+/// transaction that changes only an account's balance never invalidates a reader of the same
+/// account's code hash. `reset` is not a state field: a transaction that creates or deletes the
+/// account writes it, and it wipes every slot written before it (a slot reads zero unless
+/// written at or after the last reset).
+enum AccountField: Int, CaseIterable, Sendable {
+  case existence = 0, nonce, balance, codeHash, reset
 
-  /// The key folded into one word: a cheap hash (one word through `Hasher` instead of seven)
-  /// and the shard selector. Equality still compares the whole key.
-  @inline(__always) var mixed: UInt64 {
-    @inline(__always) func mix(_ a: Address) -> UInt64 {
-      (a.w0 ^ a.w1.byteSwapped ^ UInt64(a.w2) << 13) &* 0x9E37_79B9_7F4A_7C15
-    }
-    switch self {
-    case .existence(let a): return mix(a) &+ 1
-    case .nonce(let a): return mix(a) &+ 2
-    case .balance(let a): return mix(a) &+ 3
-    case .codeHash(let a): return mix(a) &+ 4
-    case .storageReset(let a): return mix(a) &+ 5
-    case .storage(let a, let s): return mix(a) ^ ((s.w0 ^ s.w1 ^ s.w2 ^ s.w3) &* 0xC2B2_AE3D_27D4_EB4F)
-    case .coinbase: return 0
-    }
-  }
-
-  func hash(into hasher: inout Hasher) { hasher.combine(mixed) }
+  var bit: UInt8 { 1 << UInt8(rawValue) }
 }
 
-/// What a transaction did to the coinbase account: its own write (if any), then the fee credit.
-struct CoinbaseEntry: Sendable {
-  /// The coinbase after the transaction's own writes, when it wrote it: `.some(nil)` deleted it.
-  var written: Account??
-  /// The priority fee owed to the coinbase after the transaction.
-  var fee: U256
-}
+/// The value written at one location: a storage slot's value, a balance, a nonce (low word), a
+/// code hash or storage root (as a word), or, for existence, whether the account exists.
+struct LocationValue: Sendable, Equatable {
+  var word: U256
+  /// Existence only: false when the account does not exist (then `word` is meaningless).
+  var exists: Bool
 
-/// The value written at a `LocationKey`, of the matching case.
-enum LocationValue: Sendable {
-  /// The account exists with this storage root (the one the trie layer starts from), or, nil,
-  /// it does not exist.
-  case existence(storageRoot: Hash?)
-  case nonce(UInt64)
-  case balance(U256)
-  case codeHash(Hash)
-  case storage(U256)
-  case storageReset
-  case coinbase(CoinbaseEntry)
+  @inline(__always) init(_ word: U256, exists: Bool = true) { self.word = word; self.exists = exists }
+  /// The hash's words as they are (not a numeric conversion; `hash` undoes it).
+  @inline(__always) init(_ hash: Hash) { self.init(U256(hash.w0, hash.w1, hash.w2, hash.w3)) }
+  static let absent = LocationValue(.zero, exists: false)
+
+  @inline(__always) var hash: Hash { Hash(w0: word.w0, w1: word.w1, w2: word.w2, w3: word.w3) }
 }
 
 /// Where a read's value came from: the base snapshot, or one incarnation of an earlier transaction.
@@ -82,13 +44,57 @@ struct ReadOrigin: Equatable, Sendable {
   var isBase: Bool { tx < 0 }
 }
 
-/// One entry of a read set.
+/// The four field origins of one account read (existence, nonce, balance, code hash).
+struct AccountOrigins: Equatable, Sendable {
+  var existence = ReadOrigin.base, nonce = ReadOrigin.base, balance = ReadOrigin.base, codeHash = ReadOrigin.base
+}
+
+/// One entry of a read set. Plain values (no references), so read sets are copied and freed
+/// without reference counting.
 enum ReadEntry: Sendable {
-  /// One location read once.
-  case location(LocationKey, ReadOrigin)
-  /// The coinbase account: every entry walked, highest transaction first, down to and including
-  /// the last one that wrote the account itself (or all of them, when the base was the start).
-  case coinbase([ReadOrigin])
+  /// An account's fields, read together.
+  case account(Address, AccountOrigins)
+  /// A slot and its account's last reset.
+  case storage(SlotKey, slot: ReadOrigin, reset: ReadOrigin)
+}
+
+/// What a transaction did to the coinbase account: its own write (if any), then the fee credit.
+struct CoinbaseEntry: Sendable {
+  /// The coinbase after the transaction's own writes, when it wrote it: `.some(nil)` deleted it.
+  var written: Account??
+  /// The priority fee owed to the coinbase after the transaction.
+  var fee: U256
+}
+
+/// The fields one incarnation wrote to one account (`mask`: `AccountField` bits).
+struct AccountFieldWrites: Sendable {
+  var address: Address
+  var mask: UInt8 = 0
+  var existence = LocationValue.absent
+  var nonce: UInt64 = 0
+  var balance = U256.zero
+  var codeHash = Hash.zero
+
+  init(_ address: Address) { self.address = address }
+
+  func value(_ field: AccountField) -> LocationValue {
+    switch field {
+    case .existence: return existence
+    case .nonce: return LocationValue(U256(nonce))
+    case .balance: return LocationValue(balance)
+    case .codeHash: return LocationValue(codeHash)
+    case .reset: return LocationValue(.zero)
+    }
+  }
+}
+
+/// Everything one incarnation wrote, grouped so that an account's fields are written under one
+/// lock.
+struct TransactionWrites: Sendable {
+  var accounts: [AccountFieldWrites] = []
+  var slots: [(key: SlotKey, value: U256)] = []
+  /// Nil for an invalid transaction (it changes nothing, not even the fee).
+  var coinbase: CoinbaseEntry? = nil
 }
 
 /// What one incarnation produced.
@@ -107,80 +113,187 @@ enum VersionedRead {
   /// The latest write below is an ESTIMATE of this aborted transaction: wait for it.
   case estimate(TxIndex)
   case value(ReadOrigin, LocationValue)
+
+  /// The origin a reader records (nil for an ESTIMATE).
+  var origin: ReadOrigin? {
+    switch self {
+    case .notFound: return .base
+    case .estimate: return nil
+    case .value(let o, _): return o
+    }
+  }
+}
+
+/// One version of one location. `incarnation == -1` marks an ESTIMATE. `field` is the
+/// `AccountField` for an account cell's entries (0 for a slot's).
+struct VersionEntry: Sendable {
+  var tx: Int32
+  var incarnation: Int32
+  var value: LocationValue
+  var field: UInt8 = 0
+}
+
+/// The versions of one account's five fields in one array sorted by (transaction, field): one
+/// allocation per written account rather than one per written field. `fields` is every field
+/// ever written here, which ends a backward search once each of them has been seen.
+struct AccountVersions: Sendable {
+  var entries: [VersionEntry] = []
+  var fields: UInt8 = 0
+
+  /// The latest version of each of the four state fields below `bound`: existence, nonce,
+  /// balance, code hash.
+  @inline(__always) func latestFields(below bound: Int32) -> (VersionedRead, VersionedRead, VersionedRead, VersionedRead) {
+    var out: (VersionedRead, VersionedRead, VersionedRead, VersionedRead) = (.notFound, .notFound, .notFound, .notFound)
+    var wanted = fields & 0b1111
+    var i = entries.lowerBound(bound) - 1
+    while wanted != 0 && i >= 0 {
+      let e = entries[i]
+      let bit: UInt8 = 1 << e.field
+      if wanted & bit != 0 {
+        wanted &= ~bit
+        let read: VersionedRead = e.incarnation < 0
+          ? .estimate(TxIndex(e.tx)) : .value(ReadOrigin(tx: e.tx, incarnation: e.incarnation), e.value)
+        switch e.field {
+        case 0: out.0 = read
+        case 1: out.1 = read
+        case 2: out.2 = read
+        default: out.3 = read
+        }
+      }
+      i -= 1
+    }
+    return out
+  }
+
+  /// The latest version of one field below `bound`.
+  @inline(__always) func latest(_ field: AccountField, below bound: Int32) -> VersionedRead {
+    guard fields & field.bit != 0 else { return .notFound }
+    let f = UInt8(field.rawValue)
+    var i = entries.lowerBound(bound) - 1
+    while i >= 0 {
+      let e = entries[i]
+      if e.field == f {
+        return e.incarnation < 0
+          ? .estimate(TxIndex(e.tx)) : .value(ReadOrigin(tx: e.tx, incarnation: e.incarnation), e.value)
+      }
+      i -= 1
+    }
+    return .notFound
+  }
+
+  /// The position of `tx`'s version of `field`, or where it goes.
+  @inline(__always) private func position(tx: Int32, field: UInt8) -> (index: Int, found: Bool) {
+    var i = entries.lowerBound(tx)
+    while i < entries.count && entries[i].tx == tx && entries[i].field < field { i += 1 }
+    return (i, i < entries.count && entries[i].tx == tx && entries[i].field == field)
+  }
+
+  /// Writes the masked fields of `w` for `tx`, and removes `tx`'s versions of the `stale` fields.
+  mutating func apply(_ w: AccountFieldWrites, tx: Int32, incarnation: Int32, removing stale: UInt8) {
+    if entries.isEmpty { entries.reserveCapacity(4) }
+    fields |= w.mask
+    for field in AccountField.allCases {
+      let f = UInt8(field.rawValue)
+      if w.mask & field.bit != 0 {
+        let entry = VersionEntry(tx: tx, incarnation: incarnation, value: w.value(field), field: f)
+        // Usually appended: versions mostly arrive in increasing transaction order.
+        if let last = entries.last, last.tx < tx || (last.tx == tx && last.field < f) {
+          entries.append(entry)
+          continue
+        }
+        let (i, found) = position(tx: tx, field: f)
+        if found { entries[i] = entry } else { entries.insert(entry, at: i) }
+      } else if stale & field.bit != 0 {
+        let (i, found) = position(tx: tx, field: f)
+        if found { entries.remove(at: i) }
+      }
+    }
+  }
+
+  mutating func remove(_ mask: UInt8, tx: Int32) {
+    for field in AccountField.allCases where mask & field.bit != 0 {
+      let (i, found) = position(tx: tx, field: UInt8(field.rawValue))
+      if found { entries.remove(at: i) }
+    }
+  }
+
+  mutating func markEstimate(_ mask: UInt8, tx: Int32) {
+    for field in AccountField.allCases where mask & field.bit != 0 {
+      let (i, found) = position(tx: tx, field: UInt8(field.rawValue))
+      if found { entries[i].incarnation = -1 }
+    }
+  }
 }
 
 /// The multi-version memory of the Block-STM paper (arXiv 2203.06871, §3): for each location,
 /// transaction index → (incarnation, value) or ESTIMATE; plus each transaction's last read set
 /// and written locations, for validation and for removing stale writes.
 ///
-/// Locations are spread over mutex-protected shards; each location keeps its versions in an
-/// array sorted by transaction index (few writers per location in practice; a hot slot has one
-/// per transaction, appended in mostly increasing order).
+/// Locations live in mutex-protected shards: an account's five fields in one cell (read and
+/// written under one lock, found with one hash lookup) and each slot on its own, sharded by
+/// address and slot so that a hot contract's slots spread over the shards. Keys hash with the
+/// EVM's multiply-xorshift hash rather than SipHash. Each location keeps its versions in an
+/// array sorted by transaction index (appended in mostly increasing order). The coinbase has no
+/// location: each transaction's fee (and own write of it) sits in its record (see `coinbaseChain`).
 final class MVMemory: Sendable {
-  /// One version of one location. `incarnation == -1` marks an ESTIMATE.
-  struct Entry: Sendable {
-    var tx: Int32
-    var incarnation: Int32
-    var value: LocationValue
+  struct ShardMaps: Sendable {
+    var accounts: [AccountKey: AccountVersions] = [:]
+    var slots: [SlotKey: [VersionEntry]] = [:]
   }
 
   final class Shard: Sendable {
-    let map = Locked<[LocationKey: [Entry]]>([:])
+    let maps = Locked<ShardMaps>(ShardMaps())
   }
 
-  /// Per transaction: its last incarnation's read set, written locations and outcome.
-  final class TxRecord: Sendable {
+  /// Per transaction: its last incarnation's read set, written locations, coinbase entry and
+  /// outcome.
+  enum TxRecord {
     struct Data: Sendable {
       var reads: [ReadEntry] = []
-      var writeKeys: [LocationKey] = []
+      /// The coinbase entries walked (highest first), when the incarnation read the coinbase.
+      var coinbaseReads: [ReadOrigin]? = nil
+      /// The accounts written (the values of the incarnation that wrote them; `mask` says which fields).
+      var writtenAccounts: [AccountFieldWrites] = []
+      var writtenSlots: [SlotKey] = []
+      var coinbase: CoinbaseEntry? = nil
+      /// The coinbase entry is an ESTIMATE (the incarnation was aborted).
+      var coinbaseEstimate = false
       var outcome: IncarnationOutcome? = nil
       var incarnation: Incarnation = -1
       /// Execution time of the last incarnation (for the parallelism estimate).
       var nanos: UInt64 = 0
     }
-    let data = Locked<Data>(Data())
   }
 
   let shards: [Shard]
-  let records: [TxRecord]
+  let records: StripedLocked<TxRecord.Data>
   private let shardMask: Int
 
-  init(transactions: Int, shards shardCount: Int = 64) {
+  init(transactions: Int, shards shardCount: Int = 128) {
     precondition(shardCount > 0 && shardCount & (shardCount - 1) == 0, "shard count must be a power of two")
     shards = (0..<shardCount).map { _ in Shard() }
-    records = (0..<transactions).map { _ in TxRecord() }
+    records = StripedLocked(count: transactions, TxRecord.Data())
     shardMask = shardCount - 1
   }
 
-  /// The shard of a key: by address (so one lock covers all four fields of an account), mixed
-  /// with the slot for storage. Cheaper than a second full hash of the key.
-  @inline(__always) private func shard(_ key: LocationKey) -> Shard {
-    let h: UInt64
-    switch key {
-    // The four fields of an account share a shard (read under one lock).
-    case .existence(let a), .nonce(let a), .balance(let a), .codeHash(let a), .storageReset(let a):
-      h = LocationKey.existence(a).mixed
-    default: h = key.mixed
-    }
-    return shards[Int(truncatingIfNeeded: h >> 40) & shardMask]
+  @inline(__always) private func shard(_ address: Address) -> Shard {
+    shards[Int(truncatingIfNeeded: fastHash(addressBits(address), seed: 0) >> 40) & shardMask]
   }
 
-  /// The four field locations of `address` below `tx`, under one lock: existence, nonce,
-  /// balance, code hash.
-  func readAccountFields(_ address: Address, below tx: TxIndex) -> (VersionedRead, VersionedRead, VersionedRead, VersionedRead) {
-    let bound = Int32(tx)
-    return shard(.existence(address)).map.withLock { map in
-      (Self.latest(map[.existence(address)], below: bound), Self.latest(map[.nonce(address)], below: bound),
-       Self.latest(map[.balance(address)], below: bound), Self.latest(map[.codeHash(address)], below: bound))
-    }
+  @inline(__always) private func shard(_ key: SlotKey) -> Shard {
+    shards[Int(truncatingIfNeeded: UInt64(bitPattern: Int64(key._rawHashValue(seed: 0))) >> 40) & shardMask]
   }
 
-  @inline(__always) private static func latest(_ entries: [Entry]?, below bound: Int32) -> VersionedRead {
-    guard let entries else { return .notFound }
+  @inline(__always) private static func latest(_ entries: [VersionEntry], below bound: Int32) -> VersionedRead {
     var lo = 0, hi = entries.count
-    while lo < hi {
-      let mid = (lo + hi) >> 1
-      if entries[mid].tx < bound { lo = mid + 1 } else { hi = mid }
+    if hi == 0 { return .notFound }
+    if entries[hi - 1].tx < bound {
+      lo = hi  // the common case: every version is below
+    } else {
+      while lo < hi {
+        let mid = (lo + hi) >> 1
+        if entries[mid].tx < bound { lo = mid + 1 } else { hi = mid }
+      }
     }
     if lo == 0 { return .notFound }
     let e = entries[lo - 1]
@@ -188,86 +301,119 @@ final class MVMemory: Sendable {
     return .value(ReadOrigin(tx: e.tx, incarnation: e.incarnation), e.value)
   }
 
-  /// The latest write to `key` by a transaction below `tx`.
-  func read(_ key: LocationKey, below tx: TxIndex) -> VersionedRead {
+  // MARK: Reading
+
+  /// The four field locations of `address` below `tx` (existence, nonce, balance, code hash),
+  /// under one lock.
+  func readAccount(_ address: Address, below tx: TxIndex) -> (VersionedRead, VersionedRead, VersionedRead, VersionedRead) {
     let bound = Int32(tx)
-    // Highest entry with entry.tx < bound (entries sorted by tx).
-    return shard(key).map.withLock { map in Self.latest(map[key], below: bound) }
+    return shard(address).maps.withLock { maps in
+      guard let cell = maps.accounts[AccountKey(address)] else { return (.notFound, .notFound, .notFound, .notFound) }
+      return cell.latestFields(below: bound)
+    }
+  }
+
+  /// The last reset of `address` below `tx`.
+  func readReset(_ address: Address, below tx: TxIndex) -> VersionedRead {
+    let bound = Int32(tx)
+    return shard(address).maps.withLock { maps in
+      guard let cell = maps.accounts[AccountKey(address)] else { return .notFound }
+      return cell.latest(.reset, below: bound)
+    }
+  }
+
+  /// The latest write to a slot below `tx`.
+  func readSlot(_ key: SlotKey, below tx: TxIndex) -> VersionedRead {
+    let bound = Int32(tx)
+    return shard(key).maps.withLock { maps in
+      guard let entries = maps.slots[key] else { return .notFound }
+      return Self.latest(entries, below: bound)
+    }
   }
 
   /// The coinbase entries below `tx`, highest first, down to and including the last one that
-  /// wrote the account itself; or the ESTIMATE met on the way.
+  /// wrote the account itself; or the ESTIMATE met on the way. A transaction not executed yet
+  /// (or invalid) has no entry; validation catches it if it gains one.
   func coinbaseChain(below tx: TxIndex) -> Result<[(ReadOrigin, CoinbaseEntry)], BlockedOn> {
-    let bound = Int32(tx)
-    return shard(.coinbase).map.withLock { map in
-      guard let entries = map[.coinbase] else { return .success([]) }
-      var out: [(ReadOrigin, CoinbaseEntry)] = []
-      var i = entries.count - 1
-      while i >= 0 && entries[i].tx >= bound { i -= 1 }
-      while i >= 0 {
-        let e = entries[i]
-        if e.incarnation < 0 { return .failure(BlockedOn(tx: TxIndex(e.tx))) }
-        guard case .coinbase(let c) = e.value else { fatalError("Block-STM: non-coinbase value at the coinbase key") }
-        out.append((ReadOrigin(tx: e.tx, incarnation: e.incarnation), c))
-        if c.written != nil { break }
-        i -= 1
+    var out: [(ReadOrigin, CoinbaseEntry)] = []
+    var i = tx - 1
+    while i >= 0 {
+      let (entry, incarnation, estimate) = records.withLock(i) { ($0.coinbase, $0.incarnation, $0.coinbaseEstimate) }
+      if estimate { return .failure(BlockedOn(tx: i)) }
+      if let entry {
+        out.append((ReadOrigin(tx: i, incarnation: incarnation), entry))
+        if entry.written != nil { break }
       }
-      return .success(out)
+      i -= 1
     }
+    return .success(out)
   }
 
   struct BlockedOn: Error { var tx: TxIndex }
 
-  private func write(_ key: LocationKey, tx: TxIndex, incarnation: Incarnation, value: LocationValue) {
-    let entry = Entry(tx: Int32(tx), incarnation: Int32(incarnation), value: value)
-    shard(key).map.withLock { map in
-      map[key, default: []].insertOrReplace(entry)
-    }
-  }
-
-  private func remove(_ key: LocationKey, tx: TxIndex) {
-    let t = Int32(tx)
-    shard(key).map.withLock { map in
-      guard var entries = map[key] else { return }
-      map[key] = nil  // take ownership: no copy-on-write of the array below
-      if let i = entries.lastIndex(where: { $0.tx == t }) { entries.remove(at: i) }
-      if !entries.isEmpty { map[key] = entries }
-    }
-  }
-
-  private func markEstimate(_ key: LocationKey, tx: TxIndex) {
-    let t = Int32(tx)
-    shard(key).map.withLock { map in
-      map[key]?.markEstimate(tx: t)
-    }
-  }
+  // MARK: Writing
 
   /// Records incarnation `incarnation` of `tx`: applies its writes, removes the locations its
   /// previous incarnation wrote and this one did not, and stores its read set and outcome.
   /// - Returns: whether it wrote a location the previous incarnation did not (the paper's
   ///   `wrote_new_location`, which decides whether higher transactions are re-validated).
-  func record(tx: TxIndex, incarnation: Incarnation, reads: [ReadEntry],
-              writes: [(LocationKey, LocationValue)], outcome: IncarnationOutcome, nanos: UInt64) -> Bool {
-    let record = records[tx]
-    let previous = record.data.withLock { $0.writeKeys }
-    var keys: [LocationKey] = []
-    keys.reserveCapacity(writes.count)
-    for (key, value) in writes {
-      write(key, tx: tx, incarnation: incarnation, value: value)
-      keys.append(key)
-    }
+  func record(tx: TxIndex, incarnation: Incarnation, reads: [ReadEntry], coinbaseReads: [ReadOrigin]?,
+              writes: TransactionWrites, outcome: IncarnationOutcome, nanos: UInt64) -> Bool {
+    let (previousAccounts, previousSlots) = records.withLock(tx) { ($0.writtenAccounts, $0.writtenSlots) }
+    let t = Int32(tx)
+    let inc = Int32(incarnation)
     var wroteNew = false
-    if previous.isEmpty {
-      // The first incarnation (or one after an invalid one): every location is new.
-      wroteNew = !keys.isEmpty
-    } else {
-      let old = Set(previous)
-      let new = Set(keys)
-      wroteNew = keys.contains { !old.contains($0) }
-      for key in previous where !new.contains(key) { remove(key, tx: tx) }
+
+    for w in writes.accounts {
+      var previousMask: UInt8 = 0
+      if !previousAccounts.isEmpty, let p = previousAccounts.firstIndex(where: { $0.address == w.address }) {
+        previousMask = previousAccounts[p].mask
+      }
+      if w.mask & ~previousMask != 0 { wroteNew = true }
+      let stale = previousMask & ~w.mask
+      shard(w.address).maps.withLock { maps in
+        maps.accounts[AccountKey(w.address), default: AccountVersions()].apply(w, tx: t, incarnation: inc, removing: stale)
+      }
     }
-    record.data.withLock {
-      $0 = TxRecord.Data(reads: reads, writeKeys: keys, outcome: outcome, incarnation: incarnation, nanos: nanos)
+    // Accounts the previous incarnation wrote and this one did not.
+    for p in previousAccounts where !writes.accounts.contains(where: { $0.address == p.address }) {
+      shard(p.address).maps.withLock { maps in
+        maps.accounts[AccountKey(p.address)]?.remove(p.mask, tx: t)
+      }
+    }
+
+    var writtenSlots: [SlotKey] = []
+    writtenSlots.reserveCapacity(writes.slots.count)
+    let previousSlotSet: Set<SlotKey>? = previousSlots.count > 8 ? Set(previousSlots) : nil
+    func previouslyWrote(_ key: SlotKey) -> Bool {
+      if let previousSlotSet { return previousSlotSet.contains(key) }
+      return previousSlots.contains(key)
+    }
+    for (key, value) in writes.slots {
+      if !previouslyWrote(key) { wroteNew = true }
+      let entry = VersionEntry(tx: t, incarnation: inc, value: LocationValue(value))
+      shard(key).maps.withLock { maps in
+        maps.slots[key, default: []].insertOrReplace(entry)
+      }
+      writtenSlots.append(key)
+    }
+    if !previousSlots.isEmpty {
+      let current: Set<SlotKey>? = writtenSlots.count > 8 ? Set(writtenSlots) : nil
+      for key in previousSlots where !(current?.contains(key) ?? writtenSlots.contains(key)) {
+        shard(key).maps.withLock { maps in
+          guard var entries = maps.slots.removeValue(forKey: key) else { return }
+          entries.removeVersion(of: t)
+          if !entries.isEmpty { maps.slots[key] = entries }
+        }
+      }
+    }
+    // The coinbase entry is a location every executed transaction writes.
+    if writes.coinbase != nil && records.withLock(tx, { $0.coinbase == nil }) { wroteNew = true }
+
+    records.withLock(tx) {
+      $0 = TxRecord.Data(reads: reads, coinbaseReads: coinbaseReads, writtenAccounts: writes.accounts,
+                         writtenSlots: writtenSlots, coinbase: writes.coinbase, coinbaseEstimate: false,
+                         outcome: outcome, incarnation: incarnation, nanos: nanos)
     }
     return wroteNew
   }
@@ -275,61 +421,86 @@ final class MVMemory: Sendable {
   /// After a failed validation: every location `tx` wrote becomes an ESTIMATE, so that readers
   /// wait for its next incarnation instead of reading a value that is probably stale.
   func convertWritesToEstimates(tx: TxIndex) {
-    let keys = records[tx].data.withLock { $0.writeKeys }
-    for key in keys { markEstimate(key, tx: tx) }
+    let t = Int32(tx)
+    let (accounts, slots) = records.withLock(tx) { data -> ([AccountFieldWrites], [SlotKey]) in
+      if data.coinbase != nil { data.coinbaseEstimate = true }
+      return (data.writtenAccounts, data.writtenSlots)
+    }
+    for w in accounts {
+      shard(w.address).maps.withLock { maps in
+        maps.accounts[AccountKey(w.address)]?.markEstimate(w.mask, tx: t)
+      }
+    }
+    for key in slots {
+      shard(key).maps.withLock { maps in
+        maps.slots[key]?.markEstimate(tx: t)
+      }
+    }
   }
+
+  // MARK: Validation
 
   /// Whether every read of `tx`'s last incarnation would read the same version now.
   func validateReadSet(tx: TxIndex) -> Bool {
-    let reads = records[tx].data.withLock { $0.reads }
+    let (reads, coinbaseReads) = records.withLock(tx) { ($0.reads, $0.coinbaseReads) }
+    let bound = Int32(tx)
     for entry in reads {
       switch entry {
-      case .location(let key, let origin):
-        switch read(key, below: tx) {
-        case .notFound: if !origin.isBase { return false }
-        case .estimate: return false
-        case .value(let now, _): if now != origin { return false }
+      case .account(let address, let origins):
+        let same = shard(address).maps.withLock { maps -> Bool in
+          guard let cell = maps.accounts[AccountKey(address)] else {
+            return origins.existence.isBase && origins.nonce.isBase && origins.balance.isBase && origins.codeHash.isBase
+          }
+          let (e, n, b, c) = cell.latestFields(below: bound)
+          return e.origin == origins.existence && n.origin == origins.nonce && b.origin == origins.balance
+            && c.origin == origins.codeHash
         }
-      case .coinbase(let origins):
-        switch coinbaseChain(below: tx) {
-        case .failure: return false
-        case .success(let chain):
-          if chain.count != origins.count { return false }
-          for (i, c) in chain.enumerated() where c.0 != origins[i] { return false }
-        }
+        if !same { return false }
+      case .storage(let key, let slotOrigin, let resetOrigin):
+        if readSlot(key, below: tx).origin != slotOrigin { return false }
+        if readReset(key.address, below: tx).origin != resetOrigin { return false }
+      }
+    }
+    if let coinbaseReads {
+      switch coinbaseChain(below: tx) {
+      case .failure: return false
+      case .success(let chain):
+        if chain.count != coinbaseReads.count { return false }
+        for (i, c) in chain.enumerated() where c.0 != coinbaseReads[i] { return false }
       }
     }
     return true
   }
-
-  /// Every location and its entries; only after the parallel phase (no concurrent writer).
-  func forEachLocation(_ body: (LocationKey, [Entry]) throws -> Void) rethrows {
-    for shard in shards {
-      let map = shard.map.withLock { $0 }
-      for (key, entries) in map { try body(key, entries) }
-    }
-  }
 }
 
-extension Array where Element == MVMemory.Entry {
-  /// Inserts `entry` at its place by transaction index, replacing that transaction's entry.
-  @inline(__always) mutating func insertOrReplace(_ entry: Element) {
-    // Usually appended: versions mostly arrive in increasing transaction order.
-    if let last = last, last.tx < entry.tx { append(entry); return }
-    var lo = 0, hi = count
-    while lo < hi {
-      let mid = (lo + hi) >> 1
-      if self[mid].tx < entry.tx { lo = mid + 1 } else { hi = mid }
-    }
-    if lo < count && self[lo].tx == entry.tx { self[lo] = entry } else { insert(entry, at: lo) }
-  }
-
-  @inline(__always) mutating func markEstimate(tx: Int32) {
+extension Array where Element == VersionEntry {
+  /// The index of the first entry with `tx` at or above `tx`.
+  @inline(__always) func lowerBound(_ tx: Int32) -> Int {
     var lo = 0, hi = count
     while lo < hi {
       let mid = (lo + hi) >> 1
       if self[mid].tx < tx { lo = mid + 1 } else { hi = mid }
     }
-    if lo < count && self[lo].tx == tx { self[lo].incarnation = -1 }
+    return lo
+  }
+
+  /// Inserts `entry` at its place by transaction index, replacing that transaction's entry.
+  @inline(__always) mutating func insertOrReplace(_ entry: Element) {
+    // Usually appended: versions mostly arrive in increasing transaction order.
+    if isEmpty { reserveCapacity(2) }
+    if let last = last, last.tx < entry.tx { append(entry); return }
+    if isEmpty { append(entry); return }
+    let i = lowerBound(entry.tx)
+    if i < count && self[i].tx == entry.tx { self[i] = entry } else { insert(entry, at: i) }
+  }
+
+  @inline(__always) mutating func removeVersion(of tx: Int32) {
+    let i = lowerBound(tx)
+    if i < count && self[i].tx == tx { remove(at: i) }
+  }
+
+  @inline(__always) mutating func markEstimate(tx: Int32) {
+    let i = lowerBound(tx)
+    if i < count && self[i].tx == tx { self[i].incarnation = -1 }
   }
 }

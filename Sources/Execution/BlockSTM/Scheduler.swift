@@ -36,15 +36,12 @@ enum SchedulerTask: Equatable, Sendable {
 final class Scheduler: Sendable {
   enum Phase: UInt64 { case readyToExecute = 0, executing = 1, executed = 2, aborting = 3 }
 
-  final class TxCell: Sendable {
-    /// incarnation << 2 | phase.
-    let status = Atomic<UInt64>(0)
-    /// Transactions suspended until this one finishes executing.
-    let dependents = Locked<[TxIndex]>([])
-  }
+  /// Per transaction, incarnation << 2 | phase, in one allocation (see `AtomicArray`).
+  private let statuses: AtomicArray
+  /// Per transaction, the transactions suspended until it finishes executing.
+  private let dependents: StripedLocked<[TxIndex]>
 
   let count: Int
-  private let cells: [TxCell]
   private let executionIndex = Atomic<Int>(0)
   private let validationIndex = Atomic<Int>(0)
   private let decreaseCount = Atomic<Int>(0)
@@ -53,7 +50,8 @@ final class Scheduler: Sendable {
 
   init(transactions: Int) {
     count = transactions
-    cells = (0..<transactions).map { _ in TxCell() }
+    statuses = AtomicArray(count: transactions)
+    dependents = StripedLocked(count: transactions, [])
   }
 
   @inline(__always) static func pack(_ incarnation: Incarnation, _ phase: Phase) -> UInt64 {
@@ -63,7 +61,7 @@ final class Scheduler: Sendable {
   @inline(__always) static func phase(_ s: UInt64) -> Phase { Phase(rawValue: s & 3)! }
 
   func status(_ tx: TxIndex) -> (Incarnation, Phase) {
-    let s = cells[tx].status.load(ordering: .sequentiallyConsistent)
+    let s = statuses[tx].load(ordering: .sequentiallyConsistent)
     return (Self.incarnation(s), Self.phase(s))
   }
 
@@ -98,11 +96,10 @@ final class Scheduler: Sendable {
   /// READY(i) → EXECUTING(i). The caller owns the active-task count on failure.
   private func tryIncarnate(_ tx: TxIndex) -> SchedulerTask? {
     guard tx < count else { return nil }
-    let cell = cells[tx]
-    var s = cell.status.load(ordering: .sequentiallyConsistent)
+        var s = statuses[tx].load(ordering: .sequentiallyConsistent)
     while Self.phase(s) == .readyToExecute {
       let desired = Self.pack(Self.incarnation(s), .executing)
-      let (exchanged, current) = cell.status.compareExchange(
+      let (exchanged, current) = statuses[tx].compareExchange(
         expected: s, desired: desired, ordering: .sequentiallyConsistent)
       if exchanged { return .execute(tx, Self.incarnation(s)) }
       s = current
@@ -150,12 +147,12 @@ final class Scheduler: Sendable {
   /// Suspends `tx` (EXECUTING) until `blocking` finishes executing.
   /// - Returns: false when `blocking` has already finished: re-execute `tx` now instead.
   func addDependency(_ tx: TxIndex, on blocking: TxIndex) -> Bool {
-    let added = cells[blocking].dependents.withLock { dependents -> Bool in
+    let added = dependents.withLock(blocking) { dependents -> Bool in
       // finish_execution stores EXECUTED before it takes this lock: if it is not visible here,
       // that worker has yet to take the lock and will see the dependent appended below.
-      if Self.phase(cells[blocking].status.load(ordering: .sequentiallyConsistent)) == .executed { return false }
-      let s = cells[tx].status.load(ordering: .sequentiallyConsistent)
-      cells[tx].status.store(Self.pack(Self.incarnation(s), .aborting), ordering: .sequentiallyConsistent)
+      if Self.phase(statuses[blocking].load(ordering: .sequentiallyConsistent)) == .executed { return false }
+      let s = statuses[tx].load(ordering: .sequentiallyConsistent)
+      statuses[tx].store(Self.pack(Self.incarnation(s), .aborting), ordering: .sequentiallyConsistent)
       dependents.append(tx)
       return true
     }
@@ -165,10 +162,9 @@ final class Scheduler: Sendable {
 
   /// ABORTING(i) → READY(i+1); only the owner of the ABORTING state calls it.
   private func setReadyStatus(_ tx: TxIndex) {
-    let cell = cells[tx]
-    let s = cell.status.load(ordering: .sequentiallyConsistent)
+        let s = statuses[tx].load(ordering: .sequentiallyConsistent)
     precondition(Self.phase(s) == .aborting, "Block-STM: set_ready_status outside ABORTING")
-    cell.status.store(Self.pack(Self.incarnation(s) + 1, .readyToExecute), ordering: .sequentiallyConsistent)
+    statuses[tx].store(Self.pack(Self.incarnation(s) + 1, .readyToExecute), ordering: .sequentiallyConsistent)
   }
 
   private func resumeDependencies(_ dependents: [TxIndex]) {
@@ -182,8 +178,8 @@ final class Scheduler: Sendable {
   /// EXECUTING(i) → EXECUTED(i), resumes the dependents, and decides what to validate: with a
   /// new location written, everything from `tx` up; otherwise `tx` alone (returned).
   func finishExecution(_ tx: TxIndex, incarnation: Incarnation, wroteNewLocation: Bool) -> SchedulerTask? {
-    cells[tx].status.store(Self.pack(incarnation, .executed), ordering: .sequentiallyConsistent)
-    let dependents = cells[tx].dependents.withLock { d -> [TxIndex] in
+    statuses[tx].store(Self.pack(incarnation, .executed), ordering: .sequentiallyConsistent)
+    let dependents = dependents.withLock(tx) { d -> [TxIndex] in
       let out = d
       d = []
       return out
@@ -203,7 +199,7 @@ final class Scheduler: Sendable {
   /// EXECUTED(i) → ABORTING(i) when still at incarnation `incarnation`: only the first failed
   /// validation of an incarnation aborts it.
   func tryValidationAbort(_ tx: TxIndex, incarnation: Incarnation) -> Bool {
-    cells[tx].status.compareExchange(
+    statuses[tx].compareExchange(
       expected: Self.pack(incarnation, .executed), desired: Self.pack(incarnation, .aborting),
       ordering: .sequentiallyConsistent).exchanged
   }
@@ -220,5 +216,32 @@ final class Scheduler: Sendable {
     }
     activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
     return nil
+  }
+}
+
+/// Atomic words in one allocation (an object and an atomic per transaction cost a measurable
+/// share of setting up a light block).
+final class AtomicArray: Sendable {
+  // SAFETY (for the unchecked pointer below): allocated and initialised in `init`, freed in
+  // `deinit`, and only ever accessed through `Atomic`'s operations in between.
+  private nonisolated(unsafe) let words: UnsafeMutablePointer<Atomic<UInt64>>
+  let count: Int
+
+  init(count: Int) {
+    self.count = count
+    words = .allocate(capacity: max(1, count))
+    for i in 0..<count { (words + i).initialize(to: Atomic(0)) }
+  }
+
+  deinit {
+    words.deinitialize(count: count)
+    words.deallocate()
+  }
+
+  @inline(__always) subscript(index: Int) -> Atomic<UInt64> {
+    unsafeAddress {
+      precondition(index >= 0 && index < count, "AtomicArray index out of range")
+      return UnsafePointer(words + index)
+    }
   }
 }

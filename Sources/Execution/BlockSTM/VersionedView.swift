@@ -46,10 +46,10 @@ final class VersionedView: StateReader {
   private(set) var tx: TxIndex = 0
   /// This incarnation's reads, in order (handed to the memory when it finishes).
   var reads: [ReadEntry] = []
+  /// The coinbase entries walked, when this incarnation read the coinbase account.
+  var coinbaseReads: [ReadOrigin]? = nil
   /// The first value read of each account: what the incarnation's writes are compared with.
-  private(set) var accountsRead: [Address: Account?] = [:]
-  /// Whether this incarnation read the coinbase account.
-  private(set) var readCoinbase = false
+  private(set) var accountsRead: [AccountKey: Account?] = [:]
 
   init(memory: MVMemory, base: any StateReader, coinbase: Address, deployed: DeployedCode, clearsEmptyAccounts: Bool) {
     self.memory = memory; self.base = base; self.coinbase = coinbase; self.deployed = deployed
@@ -60,16 +60,20 @@ final class VersionedView: StateReader {
   func begin(_ tx: TxIndex) {
     self.tx = tx
     reads = []
-    reads.reserveCapacity(32)
+    reads.reserveCapacity(16)
+    coinbaseReads = nil
     accountsRead.removeAll(keepingCapacity: true)
-    readCoinbase = false
   }
+
+  /// The account as first read by this incarnation (`.some(nil)`: read as absent; nil: not read).
+  func accountRead(_ address: Address) -> Account?? { accountsRead[AccountKey(address)] }
 
   // MARK: StateReader
 
   func account(_ address: Address) throws(StateReadError) -> Account? {
     let result = address == coinbase ? try readCoinbaseAccount() : try readAccount(address)
-    if accountsRead.index(forKey: address) == nil { accountsRead[address] = .some(result) }
+    let key = AccountKey(address)
+    if accountsRead.index(forKey: key) == nil { accountsRead[key] = .some(result) }
     return result
   }
 
@@ -80,20 +84,19 @@ final class VersionedView: StateReader {
   }
 
   func storage(_ address: Address, _ slot: U256) throws(StateReadError) -> U256 {
-    let slotRead = memory.read(.storage(address, slot), below: tx)
-    let resetRead = memory.read(.storageReset(address), below: tx)
+    let key = SlotKey(address: address, slot: slot)
+    let slotRead = memory.readSlot(key, below: tx)
+    let resetRead = memory.readReset(address, below: tx)
     if case .estimate(let b) = slotRead { throw .blocked(on: b) }
     if case .estimate(let b) = resetRead { throw .blocked(on: b) }
     var slotOrigin = ReadOrigin.base, resetOrigin = ReadOrigin.base
     var slotValue: U256? = nil
     if case .value(let o, let v) = slotRead {
       slotOrigin = o
-      guard case .storage(let x) = v else { fatalError("Block-STM: wrong value kind at a storage key") }
-      slotValue = x
+      slotValue = v.word
     }
     if case .value(let o, _) = resetRead { resetOrigin = o }
-    reads.append(.location(.storage(address, slot), slotOrigin))
-    reads.append(.location(.storageReset(address), resetOrigin))
+    reads.append(.storage(key, slot: slotOrigin, reset: resetOrigin))
     // A slot written at or after the last reset keeps its value; a reset wipes older ones.
     if let slotValue, slotOrigin.tx >= resetOrigin.tx { return slotValue }
     if !resetOrigin.isBase { return .zero }
@@ -107,7 +110,33 @@ final class VersionedView: StateReader {
   // MARK: Accounts
 
   private func readAccount(_ address: Address) throws(StateReadError) -> Account? {
-    var baseAccount: Account?? = nil  // fetched at most once
+    let (existence, nonce, balance, codeHash) = memory.readAccount(address, below: tx)
+    // Every field's origin is recorded, whichever were needed: validation compares all four.
+    var origins = AccountOrigins()
+    switch existence {
+    case .estimate(let b): throw .blocked(on: b)
+    case .value(let o, _): origins.existence = o
+    case .notFound: break
+    }
+    switch nonce {
+    case .estimate(let b): throw .blocked(on: b)
+    case .value(let o, _): origins.nonce = o
+    case .notFound: break
+    }
+    switch balance {
+    case .estimate(let b): throw .blocked(on: b)
+    case .value(let o, _): origins.balance = o
+    case .notFound: break
+    }
+    switch codeHash {
+    case .estimate(let b): throw .blocked(on: b)
+    case .value(let o, _): origins.codeHash = o
+    case .notFound: break
+    }
+    reads.append(.account(address, origins))
+
+    // The base account, when some field was not written in the block (fetched at most once).
+    var baseAccount: Account?? = nil
     func fromBase() throws(StateReadError) -> Account? {
       if let b = baseAccount { return b }
       let b = try base.account(address)
@@ -115,52 +144,21 @@ final class VersionedView: StateReader {
       return b
     }
 
-    let (existence, nonce, balance, codeHash) = memory.readAccountFields(address, below: tx)
     // Existence first: an absent account has no other fields.
     let storageRoot: Hash
-    switch existence {
-    case .estimate(let b): throw .blocked(on: b)
-    case .value(let o, let v):
-      reads.append(.location(.existence(address), o))
-      guard case .existence(let root) = v else { fatalError("Block-STM: wrong value kind at an existence key") }
-      guard let root else { return nil }
-      storageRoot = root
-    case .notFound:
-      reads.append(.location(.existence(address), .base))
+    if case .value(_, let v) = existence {
+      guard v.exists else { return nil }
+      storageRoot = v.hash
+    } else {
       guard let b = try fromBase() else { return nil }
       storageRoot = b.storageRoot
     }
-
     // A field absent from both sides is an inconsistent speculative read (a creation removed
     // under us): any value will do, validation fails it.
     var account = Account(storageRoot: storageRoot)
-    switch nonce {
-    case .estimate(let b): throw .blocked(on: b)
-    case .value(let o, let v):
-      reads.append(.location(.nonce(address), o))
-      if case .nonce(let n) = v { account.nonce = n }
-    case .notFound:
-      reads.append(.location(.nonce(address), .base))
-      account.nonce = try fromBase()?.nonce ?? 0
-    }
-    switch balance {
-    case .estimate(let b): throw .blocked(on: b)
-    case .value(let o, let v):
-      reads.append(.location(.balance(address), o))
-      if case .balance(let x) = v { account.balance = x }
-    case .notFound:
-      reads.append(.location(.balance(address), .base))
-      account.balance = try fromBase()?.balance ?? .zero
-    }
-    switch codeHash {
-    case .estimate(let b): throw .blocked(on: b)
-    case .value(let o, let v):
-      reads.append(.location(.codeHash(address), o))
-      if case .codeHash(let h) = v { account.codeHash = h }
-    case .notFound:
-      reads.append(.location(.codeHash(address), .base))
-      account.codeHash = try fromBase()?.codeHash ?? .emptyKeccak
-    }
+    if case .value(_, let v) = nonce { account.nonce = v.word.w0 } else { account.nonce = try fromBase()?.nonce ?? 0 }
+    if case .value(_, let v) = balance { account.balance = v.word } else { account.balance = try fromBase()?.balance ?? .zero }
+    if case .value(_, let v) = codeHash { account.codeHash = v.hash } else { account.codeHash = try fromBase()?.codeHash ?? .emptyKeccak }
     return account
   }
 
@@ -172,8 +170,13 @@ final class VersionedView: StateReader {
     case .failure(let blocked): throw .blocked(on: blocked.tx)
     case .success(let c): chain = c
     }
-    readCoinbase = true
-    reads.append(.coinbase(chain.map { $0.0 }))
+    let origins = chain.map { $0.0 }
+    if let first = coinbaseReads, first != origins {
+      // Read twice and saw different chains: one of them is stale; make validation fail.
+      coinbaseReads = first + [ReadOrigin(tx: -2, incarnation: -2)]
+    } else {
+      coinbaseReads = origins
+    }
     // Start from the last account an earlier transaction wrote (the lowest entry walked), or
     // the base; credit that entry's fee after its write, then each later one's, in order.
     var account: Account?
