@@ -103,9 +103,9 @@ public enum BlockSTMExecutor {
   /// Blocks with fewer transactions take the serial path (scheduling costs more than it gains).
   public static let defaultMinTransactions = 4
   /// Blocks whose transactions average a lower gas limit take the serial path: measured on the
-  /// corpus (StrataBench `blockstm`), Block-STM's bookkeeping costs about 10–15 µs of CPU per
-  /// transaction, three to four times what a transfer or an ERC-20 call costs serially, so
-  /// light blocks cannot gain on two cores; compute-heavy ones (≈450k gas each) add only ~5%.
+  /// corpus (StrataBench `blockstm`), Block-STM costs about 1.7–2× the serial CPU on transfers
+  /// and ERC-20 calls (≈2.5–4 µs of bookkeeping per transaction against ≈3–6 µs of execution),
+  /// so light blocks gain nothing on two cores; compute-heavy ones (≈450k gas each) add ~2%.
   public static let defaultMinAverageGasLimit: UInt64 = 150_000
 
   /// - Parameters:
@@ -128,7 +128,7 @@ public enum BlockSTMExecutor {
     stats.transactions = transactions.count
     stats.threads = threads
     var reason: String? = nil
-    if threads <= 0 {
+    if threads <= 1 {
       reason = "one thread"
     } else if transactions.count < max(2, minTransactions) {
       reason = "small block"
