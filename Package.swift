@@ -50,7 +50,7 @@ let package = Package(
     .testTarget(name: "EVMTests", dependencies: ["EVM", "State", "Primitives", "Crypto", "TestSupport"]),
     .testTarget(name: "TrieTests", dependencies: ["Trie", "Primitives", "TestSupport"]),
     .testTarget(name: "StateTests", dependencies: ["State", "Trie", "Primitives", "TestSupport"]),
-    .testTarget(name: "ChainTests", dependencies: ["Chain", "State", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
+    .testTarget(name: "ChainTests", dependencies: ["Chain", "Execution", "State", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
     .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EVM", "State", "Primitives", "Trie", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
