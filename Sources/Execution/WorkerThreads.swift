@@ -5,27 +5,59 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
-/// Runs `body(worker)` on `count` OS threads and returns when all have finished.
+/// Runs `body(worker)` for workers 0..<count on OS threads and returns when all have finished.
 ///
 /// The threads come from a process-wide pool of parked workers (started on first use, each
 /// with a large stack: EVM frames nest by recursion, and a 1024-deep call chain needs more than
-/// a default 512 KiB–8 MiB thread stack), so a block pays a wake-up rather than a thread start:
-/// Block-STM runs one or two parallel windows per block, and creating their threads measured a
-/// few percent of a 30M-gas block of transfers. Callers on several threads at once each get
-/// their own workers (the pool grows).
+/// a default 512 KiB–8 MiB thread stack), so a block pays a wake-up rather than a thread start.
+/// With `callerRuns`, the calling thread runs worker 0 itself (it must then have the stack the
+/// body needs, as it would to run the same work serially): one worker starts at once, whatever
+/// the latency of waking the others. Woken workers spin briefly for the next job before parking
+/// again, and the caller spins briefly for the last worker before sleeping: Block-STM hands out
+/// jobs a fraction of a millisecond apart (its windows), and on this project's VMs a parked
+/// thread sometimes took 1–3 ms to wake. Callers on several threads at once each get their own
+/// workers (the pool grows).
 ///
 /// OS threads rather than tasks: workers block on each other (Block-STM dependencies), which
 /// would starve Swift's cooperative pool.
-public func runOnWorkerThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+public func runOnWorkerThreads(_ count: Int, callerRuns: Bool = false, _ body: @escaping @Sendable (Int) -> Void) {
   let n = max(1, count)
-  let completion = Completion(remaining: n)
-  let workers = WorkerPool.shared.take(n)
-  for (i, worker) in workers.enumerated() {
-    worker.start(Job(body: body, index: i, completion: completion))
+  let first = callerRuns ? 1 : 0
+  let completion = Completion(remaining: n - first)
+  if n > first {
+    let workers = WorkerPool.shared.take(n - first)
+    for (k, worker) in workers.enumerated() {
+      worker.start(Job(body: body, index: first + k, completion: completion))
+    }
   }
-  // The mutex in `Completion` orders every worker's writes before the caller's later reads.
+  if callerRuns { body(0) }
+  // The countdown's acquire (or its mutex) orders every worker's writes before the caller's
+  // later reads.
   completion.wait()
+}
+
+/// How long a thread spins for the next event before sleeping on a condition variable.
+private let spinNanoseconds: UInt64 = 300_000
+
+/// Spins until `done()` or the spin time is over; returns `done()`'s last answer.
+@inline(__always) private func spin(until done: () -> Bool) -> Bool {
+  if done() { return true }
+  var start = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &start)
+  var rounds = 0
+  while true {
+    if done() { return true }
+    rounds += 1
+    if rounds & 15 == 0 {
+      var now = timespec()
+      clock_gettime(CLOCK_MONOTONIC, &now)
+      let elapsed = UInt64(now.tv_sec - start.tv_sec) &* 1_000_000_000 &+ UInt64(bitPattern: Int64(now.tv_nsec - start.tv_nsec))
+      if elapsed > spinNanoseconds { return done() }
+      sched_yield()  // let a thread with work have this CPU
+    }
+  }
 }
 
 /// A pthread mutex and condition variable at a stable address.
@@ -50,25 +82,30 @@ private struct MutexAndCondition {
   }
 }
 
-/// A countdown the caller waits on.
+/// A countdown the caller waits on: an atomic count (spun on first), and a mutex and condition
+/// variable to sleep on after that.
 private final class Completion: @unchecked Sendable {
-  // SAFETY: `remaining` is only touched under `sync.mutex`.
+  // SAFETY: the condition is only waited on and signalled under `sync.mutex`; the count is atomic.
   private let sync = MutexAndCondition()
-  private var remaining: Int
+  private let remaining: Atomic<Int>
 
-  init(remaining: Int) { self.remaining = remaining }
+  init(remaining: Int) { self.remaining = Atomic(remaining) }
   deinit { sync.destroy() }
 
   func finishOne() {
-    pthread_mutex_lock(sync.mutex)
-    remaining -= 1
-    if remaining == 0 { pthread_cond_broadcast(sync.cond) }
-    pthread_mutex_unlock(sync.mutex)
+    if remaining.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+      // Under the mutex: a waiter that saw a non-zero count is inside cond_wait, not between
+      // its check and the wait.
+      pthread_mutex_lock(sync.mutex)
+      pthread_cond_broadcast(sync.cond)
+      pthread_mutex_unlock(sync.mutex)
+    }
   }
 
   func wait() {
+    if spin(until: { remaining.load(ordering: .acquiring) == 0 }) { return }
     pthread_mutex_lock(sync.mutex)
-    while remaining > 0 { pthread_cond_wait(sync.cond, sync.mutex) }
+    while remaining.load(ordering: .acquiring) > 0 { pthread_cond_wait(sync.cond, sync.mutex) }
     pthread_mutex_unlock(sync.mutex)
   }
 }
@@ -114,6 +151,8 @@ private final class PooledWorker: @unchecked Sendable {
   // a time, and the worker parks itself only after taking its job.
   private let sync = MutexAndCondition()
   private var job: Job?
+  /// Set (after `job`, under the mutex) when a job is waiting: what a spinning worker polls.
+  private let hasJob = Atomic<Bool>(false)
   private unowned let pool: WorkerPool
   /// Set when the thread could not be created: jobs run on the caller.
   private var inline = false
@@ -144,16 +183,19 @@ private final class PooledWorker: @unchecked Sendable {
     }
     pthread_mutex_lock(sync.mutex)
     self.job = job
+    hasJob.store(true, ordering: .releasing)
     pthread_cond_signal(sync.cond)
     pthread_mutex_unlock(sync.mutex)
   }
 
   private func loop() -> Never {
     while true {
+      _ = spin(until: { hasJob.load(ordering: .acquiring) })
       pthread_mutex_lock(sync.mutex)
       while job == nil { pthread_cond_wait(sync.cond, sync.mutex) }
       let current = job!
       job = nil
+      hasJob.store(false, ordering: .relaxed)
       pthread_mutex_unlock(sync.mutex)
       current.body(current.index)
       pool.park(self)

@@ -69,7 +69,7 @@ func benchBlockSTM() {
     return
   }
   let threads = Int(ProcessInfo.processInfo.environment["STRATA_STM_THREADS"] ?? "") ?? 2
-  print("Block-STM vs serial, execution only, median of 5 runs, \(threads) threads")
+  print("Block-STM vs serial, execution only, medians of 15 interleaved runs, \(threads) threads")
   var crossover: [STMBenchBlock] = []
   let filter = ProcessInfo.processInfo.environment["STRATA_STM_FILTER"] ?? ""
   // STRATA_STM_PROFILE=n: run only Block-STM n times on the filtered blocks (for perf/callgrind).
@@ -107,12 +107,13 @@ func benchBlockSTM() {
     }
     let same = serial.writes == parallel.writes && serial.gasUsed == parallel.gasUsed
       && zip(serial.outcomes, parallel.outcomes).allSatisfy { $0.cumulativeGasUsed == $1.cumulativeGasUsed && $0.logs == $1.logs }
-    let s = measure(runs: 5) {
+    // Interleaved (serial, parallel) pairs, so that a drift in the machine's speed (this VM's
+    // can be 1.5× between seconds) affects both sides alike.
+    let (s, p) = measurePairs(runs: 15, {
       blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state))
-    }
-    let p = measure(runs: 5) {
+    }, {
       blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0))
-    }
+    })
     // The counters of a warm run (the first run above also paid for cold caches).
     if let (_, warm) = try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0) {
       stats = warm

@@ -15,6 +15,27 @@ func measure(runs: Int = 7, _ body: () -> Void) -> (median: Double, spread: Doub
   return (median, (times.last! - times.first!) / median)
 }
 
+/// Runs `a` and `b` alternately `runs` times each after one warm-up of each; the median
+/// seconds of each.
+func measurePairs(runs: Int, _ a: () -> Void, _ b: () -> Void) -> (a: (median: Double, spread: Double), b: (median: Double, spread: Double)) {
+  a(); b()
+  var ta: [Double] = [], tb: [Double] = []
+  for _ in 0..<runs {
+    var start = DispatchTime.now().uptimeNanoseconds
+    a()
+    ta.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    start = DispatchTime.now().uptimeNanoseconds
+    b()
+    tb.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+  }
+  func summary(_ t: [Double]) -> (median: Double, spread: Double) {
+    let sorted = t.sorted()
+    let median = sorted[sorted.count / 2]
+    return (median, (sorted.last! - sorted.first!) / median)
+  }
+  return (summary(ta), summary(tb))
+}
+
 /// Keeps a value alive so the optimiser cannot drop the work that made it.
 @inline(never) func blackHole<T>(_ x: T) { _ = x }
 

@@ -230,7 +230,8 @@ public enum BlockSTMExecutor {
     let t0 = ContinuousClock.now
     let run = ParallelRun(transactions: window, context: context, base: SharedBase(reader: base))
     let t1 = ContinuousClock.now
-    runOnWorkerThreads(threads) { _ in run.work() }
+    // The caller is worker 0 (it would run the block itself on the serial path).
+    runOnWorkerThreads(threads, callerRuns: true) { _ in run.work() }
     let t2 = ContinuousClock.now
     run.collectStats(into: &stats)
     do {
@@ -295,7 +296,37 @@ public enum BlockSTMExecutor {
     var coinbaseAccount: Account?
     do { coinbaseAccount = try pre.account(coinbase) } catch { throw ExecutionError.state(error) }
     var coinbaseWritten = false
+
+    // The coinbase first: each transaction's own write, then its fee, in block order (up to the
+    // first transaction that did not execute: the loop below reports it). Its fallbacks are
+    // thrown before the window's state is taken over below.
+    for k in transactions.indices {
+      let entry = memory.records.withLock(k) { data -> CoinbaseEntry? in
+        if case .executed? = data.outcome { return data.coinbase }
+        return nil
+      }
+      guard let c = entry else { break }
+      if let written = c.written {
+        if written == nil && !c.fee.isZero {
+          // Selfdestructed (stays deleted) or an EIP-161 deletion (re-created by the fee)? The
+          // write set does not say; serial order knows.
+          throw SerialFallback(reason: "coinbase deleted by a transaction paying it a fee")
+        }
+        coinbaseAccount = written
+        coinbaseWritten = true
+      }
+      let credited = VersionedView.credit(coinbaseAccount, fee: c.fee, clearsEmptyAccounts: clears)
+      if credited.deleted {
+        // EIP-161 removes the account with its storage: serial order handles the storage.
+        throw SerialFallback(reason: "zero fee deletes the empty coinbase")
+      }
+      if !c.fee.isZero { coinbaseWritten = true }
+      coinbaseAccount = credited.account
+    }
+
+    // Taken over, not copied (the overlay is not read again).
     var changes = pre.writes
+    pre.writes = StateChanges()
     changes.accounts.reserveCapacity(changes.accounts.count + 2 * transactions.count)
     var outcomes: [TransactionOutcome] = []
     outcomes.reserveCapacity(transactions.count)
@@ -312,7 +343,7 @@ public enum BlockSTMExecutor {
         throw ExecutionError.invalidTransaction(index: i, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
       }
       blobGasUsed += blobGas
-      let (outcome, entry) = memory.records.withLock(k) { ($0.outcome, $0.coinbase) }
+      let outcome = memory.records.withLock(k) { $0.outcome }
       let r: ExecutionResult
       switch outcome {
       case .none: fatalError("Block-STM: transaction \(i) was never executed")
@@ -337,25 +368,6 @@ public enum BlockSTMExecutor {
         }
       }
       for s in r.writeSet.storage { changes.setStorage(s.address, s.slot, s.value) }
-
-      // The coinbase: the transaction's own write, then its fee.
-      guard let c = entry else { fatalError("Block-STM: transaction \(i) left no coinbase entry") }
-      if let written = c.written {
-        if written == nil && !c.fee.isZero {
-          // Selfdestructed (stays deleted) or an EIP-161 deletion (re-created by the fee)? The
-          // write set does not say; serial order knows.
-          throw SerialFallback(reason: "coinbase deleted by a transaction paying it a fee")
-        }
-        coinbaseAccount = written
-        coinbaseWritten = true
-      }
-      let credited = VersionedView.credit(coinbaseAccount, fee: c.fee, clearsEmptyAccounts: clears)
-      if credited.deleted {
-        // EIP-161 removes the account with its storage: serial order handles the storage.
-        throw SerialFallback(reason: "zero fee deletes the empty coinbase")
-      }
-      if !c.fee.isZero { coinbaseWritten = true }
-      coinbaseAccount = credited.account
     }
     if coinbaseWritten {
       if let coinbaseAccount { changes.setAccount(coinbase, coinbaseAccount) } else { changes.deleteAccount(coinbase) }
@@ -392,12 +404,13 @@ final class ParallelRun: Sendable {
     self.base = base
     memory = MVMemory(transactions: transactions.count)
     scheduler = Scheduler(transactions: transactions.count)
-    var last: [Address: TxIndex] = [:]
+    var last: [AccountKey: TxIndex] = [:]
+    last.reserveCapacity(transactions.count)
     var previous: [TxIndex?] = []
     previous.reserveCapacity(transactions.count)
     for (i, tx) in transactions.enumerated() {
-      previous.append(last[tx.caller])
-      last[tx.caller] = i
+      previous.append(last[AccountKey(tx.caller)])
+      last[AccountKey(tx.caller)] = i
     }
     previousOfSender = previous
   }
