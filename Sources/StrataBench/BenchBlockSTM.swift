@@ -113,6 +113,10 @@ func benchBlockSTM() {
       blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state))
     }, {
       blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0))
+    }, untimedAfterEach: {
+      // Block-STM frees its per-block structures on a background thread (overlapping, in an
+      // import, the trie and commit work); keep that out of the next serial run.
+      waitForBackgroundReleases()
     })
     // The counters of a warm run (the first run above also paid for cold caches).
     if let (_, warm) = try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0) {

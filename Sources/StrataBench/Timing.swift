@@ -16,9 +16,11 @@ func measure(runs: Int = 7, _ body: () -> Void) -> (median: Double, spread: Doub
 }
 
 /// Runs `a` and `b` alternately `runs` times each after one warm-up of each; the median
-/// seconds of each.
-func measurePairs(runs: Int, _ a: () -> Void, _ b: () -> Void) -> (a: (median: Double, spread: Double), b: (median: Double, spread: Double)) {
-  a(); b()
+/// seconds of each. `untimedAfterEach` runs after each pair, outside the timing.
+func measurePairs(runs: Int, _ a: () -> Void, _ b: () -> Void, untimedAfterEach: () -> Void = {})
+  -> (a: (median: Double, spread: Double), b: (median: Double, spread: Double))
+{
+  a(); b(); untimedAfterEach()
   var ta: [Double] = [], tb: [Double] = []
   for _ in 0..<runs {
     var start = DispatchTime.now().uptimeNanoseconds
@@ -27,6 +29,7 @@ func measurePairs(runs: Int, _ a: () -> Void, _ b: () -> Void) -> (a: (median: D
     start = DispatchTime.now().uptimeNanoseconds
     b()
     tb.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    untimedAfterEach()
   }
   func summary(_ t: [Double]) -> (median: Double, spread: Double) {
     let sorted = t.sorted()

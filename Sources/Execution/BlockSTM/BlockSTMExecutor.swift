@@ -240,6 +240,7 @@ public enum BlockSTMExecutor {
       stats.setupNanos += nanoseconds(t1 - t0)
       stats.parallelNanos += nanoseconds(t2 - t1)
       stats.settleNanos += nanoseconds(t3 - t2)
+      releaseInBackground(consume run)
       return true
     } catch let fallback as SerialFallback {
       stats.serialReason = fallback.reason
