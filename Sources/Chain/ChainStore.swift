@@ -128,16 +128,22 @@ public final class ChainStore: @unchecked Sendable {
     public var gas: UInt64 = 0
     public var decode = 0.0, execution = 0.0, trie = 0.0, commit = 0.0
     /// Block-STM counters summed over the blocks that ran in parallel.
-    public var parallelBlocks = 0, incarnations = 0, validationAborts = 0, dependencySuspensions = 0
+    public var parallelBlocks = 0, incarnations = 0, reExecutions = 0, validations = 0, validationAborts = 0
+    public var dependencySuspensions = 0, nonceSuspensions = 0
     public var workNanos: UInt64 = 0, criticalPathNanos: UInt64 = 0
+    /// The last imported block's number and what its executor did (nil: the serial executor
+    /// ran it without Block-STM, as with one thread), for per-block reports.
+    public var lastNumber: UInt64 = 0
+    public var lastExecutor: BlockSTMStats? = nil
     public init() {}
 
     /// Adds another import's counts and times (several files in one command).
     public mutating func add(_ o: ImportStats) {
       blocks += o.blocks; skipped += o.skipped; transactions += o.transactions; gas += o.gas
       decode += o.decode; execution += o.execution; trie += o.trie; commit += o.commit
-      parallelBlocks += o.parallelBlocks; incarnations += o.incarnations
-      validationAborts += o.validationAborts; dependencySuspensions += o.dependencySuspensions
+      parallelBlocks += o.parallelBlocks; incarnations += o.incarnations; reExecutions += o.reExecutions
+      validations += o.validations; validationAborts += o.validationAborts
+      dependencySuspensions += o.dependencySuspensions; nonceSuspensions += o.nonceSuspensions
       workNanos += o.workNanos; criticalPathNanos += o.criticalPathNanos
     }
   }
@@ -211,11 +217,16 @@ public final class ChainStore: @unchecked Sendable {
         return trieTime
       }
       stats.blocks += 1
+      stats.lastNumber = number
+      stats.lastExecutor = processed.parallelStats
       if let p = processed.parallelStats, p.serialReason == nil {
         stats.parallelBlocks += 1
         stats.incarnations += p.incarnations
+        stats.reExecutions += p.reExecutions
+        stats.validations += p.validations
         stats.validationAborts += p.validationAborts
         stats.dependencySuspensions += p.dependencySuspensions
+        stats.nonceSuspensions += p.nonceSuspensions
         stats.workNanos += p.workNanos
         stats.criticalPathNanos += p.criticalPathNanos
       }

@@ -49,7 +49,8 @@ struct ImportCommand: ParsableCommand {
   @OptionGroup var options: StoreOptions
   @Argument(help: "Block files.") var files: [String]
   @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-  @Flag(help: "Print per-stage times.") var stats = false
+  @Flag(help: "Print per-stage times and the executor's counters (per block on standard error, totals in the summary).")
+  var stats = false
   @Option(help: "Log a line every N blocks when not on a terminal.") var logEvery: Int = 100
 
   func run() throws {
@@ -61,6 +62,10 @@ struct ImportCommand: ParsableCommand {
       for file in files {
         var lastLogged = 0
         let s = try chain.importFile(file, threads: threads) { s, offset, size in
+          if stats {
+            let executor = s.lastExecutor.map { "\($0)" } ?? "serial executor"
+            FileHandle.standardError.write(Data("block \(s.lastNumber): \(executor)\n".utf8))
+          }
           let elapsed = Date().timeIntervalSince(start)
           let mgas = Double(total.gas + s.gas) / 1e6 / max(elapsed, 1e-9)
           if tty {
@@ -89,8 +94,9 @@ struct ImportCommand: ParsableCommand {
         out["stages"] = ["decode": total.decode, "executionAndValidation": total.execution, "trie": total.trie, "commit": total.commit]
         out["executor"] = [
           "threads": threads, "parallelBlocks": total.parallelBlocks, "incarnations": total.incarnations,
+          "reExecutions": total.reExecutions, "validations": total.validations,
           "validationAborts": total.validationAborts,
-          "dependencySuspensions": total.dependencySuspensions,
+          "dependencySuspensions": total.dependencySuspensions, "nonceSuspensions": total.nonceSuspensions,
           "availableParallelism": total.criticalPathNanos > 0 ? Double(total.workNanos) / Double(total.criticalPathNanos) : 0,
         ]
       }
