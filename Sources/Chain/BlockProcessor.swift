@@ -22,10 +22,14 @@ public struct BlockProcessor: Sendable {
   public var config: ChainConfig
   /// Worker threads for sender recovery (and Block-STM when it runs).
   public var threads: Int
+  /// Block-STM for every block of two or more transactions, without the size and gas cutoffs
+  /// that keep light blocks serial (with more than one thread): a determinism check.
+  public var alwaysParallel: Bool
 
-  public init(config: ChainConfig, threads: Int = 1) {
+  public init(config: ChainConfig, threads: Int = 1, alwaysParallel: Bool = false) {
     self.config = config
     self.threads = max(1, threads)
+    self.alwaysParallel = alwaysParallel
   }
 
   /// - Parameters:
@@ -95,7 +99,10 @@ public struct BlockProcessor: Sendable {
         }
       } else if threads > 1 {
         // Block-STM; it falls back to the serial path itself for small blocks.
-        let (e, s) = try BlockSTMExecutor.execute(envs, context: context, state: state, threads: threads)
+        let (e, s) = alwaysParallel
+          ? try BlockSTMExecutor.execute(envs, context: context, state: state, threads: threads,
+                                         minTransactions: 2, minAverageGasLimit: 0)
+          : try BlockSTMExecutor.execute(envs, context: context, state: state, threads: threads)
         execution = e
         parallelStats = s
       } else {

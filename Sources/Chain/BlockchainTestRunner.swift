@@ -21,8 +21,13 @@ public struct BlockchainTestRunner: Sendable {
   }
 
   public var threads: Int
+  /// Block-STM for every block of two or more transactions (see `BlockProcessor.alwaysParallel`).
+  public var alwaysParallel: Bool
 
-  public init(threads: Int = 1) { self.threads = threads }
+  public init(threads: Int = 1, alwaysParallel: Bool = false) {
+    self.threads = threads
+    self.alwaysParallel = alwaysParallel
+  }
 
   /// The chain configuration a fixture's `network` names, or nil for one not supported.
   public static func config(network: String) -> ChainConfig? {
@@ -123,7 +128,7 @@ public struct BlockchainTestRunner: Sendable {
 
     var chain: [Hash: ChainEntry] = [genesisHash: ChainEntry(header: genesis, state: state, totalDifficulty: genesis.difficulty)]
     var head = genesisHash
-    let processor = BlockProcessor(config: config, threads: threads)
+    let processor = BlockProcessor(config: config, threads: threads, alwaysParallel: alwaysParallel)
 
     for (i, b) in (body["blocks"] as? [[String: Any]] ?? []).enumerated() {
       let expectException = b["expectException"] != nil

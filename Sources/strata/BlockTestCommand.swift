@@ -15,6 +15,9 @@ struct BlockTestCommand: ParsableCommand {
   @Option(help: "Executor threads per block: Block-STM when above 1 (default: all cores); 1 = serial.")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+  @Flag(help: "Run every block of two or more transactions through Block-STM, without the cutoffs that keep small and light blocks serial (a determinism check; needs --threads above 1).")
+  var alwaysParallel = false
+
   @Option(help: "Fixture files run at once (default: all cores).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -39,7 +42,7 @@ struct BlockTestCommand: ParsableCommand {
       }
     }
     files.sort { $0.path < $1.path }
-    let runner = BlockchainTestRunner(threads: threads)
+    let runner = BlockchainTestRunner(threads: threads, alwaysParallel: alwaysParallel)
     let results = Mutex<[[BlockchainTestRunner.CaseResult]]>(Array(repeating: [], count: files.count))
     let next = Atomic<Int>(0)
     let fileList = files
