@@ -34,6 +34,21 @@ if [ -d "$fixtures/BlockchainTests" ]; then
     echo "*** conformance regressed: $passed < $expected (tools/blocktest-baseline.txt) ***"
     conformance=1
   fi
+  # Determinism of the parallel executor: every block of two or more transactions through
+  # Block-STM (no size or gas cutoff) with 4 threads must pass exactly the same cases.
+  echo "== conformance with Block-STM on every multi-transaction block (--always-parallel --threads 4)"
+  set +e
+  .build/release/strata blocktest "$fixtures/BlockchainTests" --always-parallel --threads 4 > .build/blocktest-parallel-output.txt 2>&1
+  set -e
+  parallel=$(sed -n 's/^\([0-9]*\) passed, .*/\1/p' .build/blocktest-parallel-output.txt | tail -n 1)
+  parallel=${parallel:-0}
+  echo "blocktest --always-parallel: $parallel cases pass; the default executor passed $passed"
+  if [ "$parallel" -ne "$passed" ] || ! diff <(grep '^FAIL' .build/blocktest-output.txt | sort) \
+       <(grep '^FAIL' .build/blocktest-parallel-output.txt | sort) > .build/blocktest-parallel-diff.txt; then
+    echo "*** Block-STM differs from the default executor (failures that differ below) ***"
+    head -n 20 .build/blocktest-parallel-diff.txt
+    conformance=1
+  fi
 else
   echo "*** WARNING: $fixtures/BlockchainTests not found: conformance SKIPPED ***"
 fi
