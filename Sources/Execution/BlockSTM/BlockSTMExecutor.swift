@@ -344,31 +344,34 @@ public enum BlockSTMExecutor {
         throw ExecutionError.invalidTransaction(index: i, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
       }
       blobGasUsed += blobGas
-      let outcome = memory.records.withLock(k) { $0.outcome }
-      let r: ExecutionResult
-      switch outcome {
-      case .none: fatalError("Block-STM: transaction \(i) was never executed")
-      case .failed(let e): throw ExecutionError.state(e)
-      case .invalid(let e): throw ExecutionError.invalidTransaction(index: i, reason: e.description)
-      case .executed(let result): r = result
-      }
-      cumulative += r.gasUsed
-      outcomes.append(TransactionOutcome(
-        succeeded: r.status == .success, gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
-        logs: r.logs, createdAddress: r.createdAddress))
-
-      // The write set, as `WriteSet.apply` does it, the coinbase's account value aside.
-      for w in r.writeSet.accounts {
-        if let account = w.account {
-          if w.created { changes.clearStorage(of: w.address) }
-          if w.address != coinbase { changes.setAccount(w.address, account) }
-          if let code = w.code { changes.setCode(code) }
-        } else {
-          changes.clearStorage(of: w.address)
-          if w.address != coinbase { changes.deleteAccount(w.address) }
+      // Read in place under the record's lock: copying a result out costs a retain and a
+      // release per array in it.
+      try memory.records.withLock(k) { data in
+        guard case .executed(let r)? = data.outcome else {
+          switch data.outcome {
+          case .failed(let e)?: throw ExecutionError.state(e)
+          case .invalid(let e)?: throw ExecutionError.invalidTransaction(index: i, reason: e.description)
+          default: fatalError("Block-STM: transaction \(i) was never executed")
+          }
         }
+        cumulative += r.gasUsed
+        outcomes.append(TransactionOutcome(
+          succeeded: r.status == .success, gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
+          logs: r.logs, createdAddress: r.createdAddress))
+
+        // The write set, as `WriteSet.apply` does it, the coinbase's account value aside.
+        for w in r.writeSet.accounts {
+          if let account = w.account {
+            if w.created { changes.clearStorage(of: w.address) }
+            if w.address != coinbase { changes.setAccount(w.address, account) }
+            if let code = w.code { changes.setCode(code) }
+          } else {
+            changes.clearStorage(of: w.address)
+            if w.address != coinbase { changes.deleteAccount(w.address) }
+          }
+        }
+        for s in r.writeSet.storage { changes.setStorage(s.address, s.slot, s.value) }
       }
-      for s in r.writeSet.storage { changes.setStorage(s.address, s.slot, s.value) }
     }
     if coinbaseWritten {
       if let coinbaseAccount { changes.setAccount(coinbase, coinbaseAccount) } else { changes.deleteAccount(coinbase) }
@@ -389,8 +392,6 @@ final class ParallelRun: Sendable {
   let memory: MVMemory
   let scheduler: Scheduler
   let deployed = DeployedCode()
-  /// For each transaction, the previous one of the same sender (nonce dependencies).
-  let previousOfSender: [TxIndex?]
 
   // Statistics (relaxed: counters only).
   let incarnations = Atomic<Int>(0)
@@ -405,15 +406,19 @@ final class ParallelRun: Sendable {
     self.base = base
     memory = MVMemory(transactions: transactions.count)
     scheduler = Scheduler(transactions: transactions.count)
-    var last: [AccountKey: TxIndex] = [:]
-    last.reserveCapacity(transactions.count)
-    var previous: [TxIndex?] = []
-    previous.reserveCapacity(transactions.count)
-    for (i, tx) in transactions.enumerated() {
-      previous.append(last[AccountKey(tx.caller)])
-      last[AccountKey(tx.caller)] = i
+  }
+
+  /// The previous transaction of `tx`'s sender (for the nonce dependency), found by walking
+  /// back: needed only when a nonce is ahead, rarely, and usually a few transactions back;
+  /// building a sender index for every window cost more.
+  func previousOfSender(_ tx: TxIndex) -> TxIndex? {
+    let sender = transactions[tx].caller
+    var j = tx - 1
+    while j >= 0 {
+      if transactions[j].caller == sender { return j }
+      j -= 1
     }
-    previousOfSender = previous
+    return nil
   }
 
   /// One worker: draws tasks until the scheduler says the block is done.
@@ -466,7 +471,7 @@ final class ParallelRun: Sendable {
         case .invalid(let e):
           // DESIGN.md: a nonce ahead of the sender's is not final; wait for the previous
           // transaction of the same sender when it has not executed yet.
-          if case .nonceMismatch(let expected, let got) = e, got > expected, let p = previousOfSender[tx],
+          if case .nonceMismatch(let expected, let got) = e, got > expected, let p = previousOfSender(tx),
              scheduler.addDependency(tx, on: p) {
             nonceSuspensions.wrappingAdd(1, ordering: .relaxed)
             return nil
