@@ -18,6 +18,19 @@ extension GenesisFile {
     return c
   }
 
+  /// The genesis state in memory, storage roots included (for benchmarks and tests that
+  /// execute against it without a store).
+  public var inMemoryState: InMemoryState {
+    var state = InMemoryState()
+    for (address, account) in alloc {
+      let codeHash = state.setCode(account.code)
+      state.accounts[address] = Account(nonce: account.nonce, balance: account.balance, codeHash: codeHash,
+                                        storageRoot: account.storageRoot)
+      for (slot, value) in account.storage where !value.isZero { state.setStorage(address, slot, value) }
+    }
+    return state
+  }
+
   /// The genesis header as geth builds it: the fields of the file, the fork-dependent fields of
   /// the forks active at block 0 (base fee 1 gwei unless given, empty withdrawals root, zero blob
   /// gas, zero beacon root), and `stateRoot`.

@@ -159,20 +159,8 @@ private final class PooledWorker: @unchecked Sendable {
 
   init(pool: WorkerPool) {
     self.pool = pool
-    var attr = pthread_attr_t()
-    pthread_attr_init(&attr)
-    pthread_attr_setstacksize(&attr, WorkerPool.stackSize)
-    pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
-    var t = pthread_t()
-    let me = Unmanaged.passRetained(self).toOpaque()  // the thread's reference, never released
-    let rc = pthread_create(&t, &attr, { raw in
-      Unmanaged<PooledWorker>.fromOpaque(raw!).takeUnretainedValue().loop()
-    }, me)
-    pthread_attr_destroy(&attr)
-    if rc != 0 {
-      Unmanaged<PooledWorker>.fromOpaque(me).release()
-      inline = true
-    }
+    // The thread holds the worker for good.
+    if !startDetachedThread(stackSize: WorkerPool.stackSize, { self.loop() }) { inline = true }
   }
 
   func start(_ job: Job) {
@@ -240,18 +228,8 @@ private final class Reaper: @unchecked Sendable {
   }
 
   private func startThread() {
-    var attr = pthread_attr_t()
-    pthread_attr_init(&attr)
-    pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
-    var t = pthread_t()
-    let me = Unmanaged.passRetained(self).toOpaque()
-    let rc = pthread_create(&t, &attr, { raw in
-      Unmanaged<Reaper>.fromOpaque(raw!).takeUnretainedValue().loop()
-    }, me)
-    pthread_attr_destroy(&attr)
-    if rc != 0 {
-      // No thread: drop here, and keep doing so.
-      Unmanaged<Reaper>.fromOpaque(me).release()
+    if !startDetachedThread({ self.loop() }) {
+      // No thread: drop here; the next call tries to start one again.
       pthread_mutex_lock(sync.mutex)
       pending.removeAll()
       outstanding = 0
@@ -281,4 +259,29 @@ private final class Reaper: @unchecked Sendable {
     while outstanding > 0 && started { pthread_cond_wait(sync.cond, sync.mutex) }
     pthread_mutex_unlock(sync.mutex)
   }
+}
+
+/// Starts a detached OS thread running `body` (which keeps what it captures for the thread's
+/// life). Returns false when the thread could not be created.
+private func startDetachedThread(stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) -> Bool {
+  final class Box: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+  }
+  var attr = pthread_attr_t()
+  pthread_attr_init(&attr)
+  if let stackSize { pthread_attr_setstacksize(&attr, stackSize) }
+  pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+  var t = pthread_t()
+  let box = Unmanaged.passRetained(Box(body)).toOpaque()
+  let rc = pthread_create(&t, &attr, { raw in
+    Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+    return nil
+  }, box)
+  pthread_attr_destroy(&attr)
+  if rc != 0 {
+    Unmanaged<Box>.fromOpaque(box).release()
+    return false
+  }
+  return true
 }

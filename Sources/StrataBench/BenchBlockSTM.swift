@@ -20,13 +20,7 @@ private struct STMBenchBlock {
 
 private func loadSTMBenchBlock(_ folder: URL) throws -> STMBenchBlock {
   let genesis = try GenesisFile.load(path: folder.appendingPathComponent("genesis.json").path)
-  var state = InMemoryState()
-  for (address, account) in genesis.alloc {
-    let codeHash = state.setCode(account.code)
-    state.accounts[address] = Account(nonce: account.nonce, balance: account.balance, codeHash: codeHash,
-                                      storageRoot: account.storageRoot)
-    for (slot, value) in account.storage where !value.isZero { state.setStorage(address, slot, value) }
-  }
+  let state = genesis.inMemoryState
   let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("blocks.rlp")))
   let (item, _) = try RLPItem.read(bytes[...], at: 0)
   let block = try Block(rlpEncoded: Array(item.encoded))

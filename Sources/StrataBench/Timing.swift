@@ -10,9 +10,14 @@ func measure(runs: Int = 7, _ body: () -> Void) -> (median: Double, spread: Doub
     body()
     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
   }
-  times.sort()
-  let median = times[times.count / 2]
-  return (median, (times.last! - times.first!) / median)
+  return medianAndSpread(times)
+}
+
+/// The median of `times` and their spread (max − min) as a fraction of it.
+private func medianAndSpread(_ times: [Double]) -> (median: Double, spread: Double) {
+  let sorted = times.sorted()
+  let median = sorted[sorted.count / 2]
+  return (median, (sorted.last! - sorted.first!) / median)
 }
 
 /// Runs `a` and `b` alternately `runs` times each after one warm-up of each; the median
@@ -31,12 +36,7 @@ func measurePairs(runs: Int, _ a: () -> Void, _ b: () -> Void, untimedAfterEach:
     tb.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     untimedAfterEach()
   }
-  func summary(_ t: [Double]) -> (median: Double, spread: Double) {
-    let sorted = t.sorted()
-    let median = sorted[sorted.count / 2]
-    return (median, (sorted.last! - sorted.first!) / median)
-  }
-  return (summary(ta), summary(tb))
+  return (medianAndSpread(ta), medianAndSpread(tb))
 }
 
 /// Keeps a value alive so the optimiser cannot drop the work that made it.

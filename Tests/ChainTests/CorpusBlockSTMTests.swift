@@ -19,13 +19,7 @@ struct CorpusBlockSTMTests {
     let dir = Fixtures.shared!.appendingPathComponent("corpus/\(folder)")
     let genesis = try GenesisFile.load(path: dir.appendingPathComponent("genesis.json").path)
     let config = ChainConfig(genesis.config)
-    var state = InMemoryState()
-    for (address, account) in genesis.alloc {
-      let codeHash = state.setCode(account.code)
-      state.accounts[address] = Account(nonce: account.nonce, balance: account.balance, codeHash: codeHash,
-                                        storageRoot: account.storageRoot)
-      for (slot, value) in account.storage where !value.isZero { state.setStorage(address, slot, value) }
-    }
+    var state = genesis.inMemoryState
     let file = try ChainFile(path: dir.appendingPathComponent("blocks.rlp").path)
     var blocks = 0, transactions = 0, parallelRuns = 0
     while let (_, bytes) = try file.next() {

@@ -131,6 +131,11 @@ struct VersionEntry: Sendable {
   var incarnation: Int32
   var value: LocationValue
   var field: UInt8 = 0
+
+  /// What a reader above this version sees.
+  @inline(__always) var read: VersionedRead {
+    incarnation < 0 ? .estimate(TxIndex(tx)) : .value(ReadOrigin(tx: tx, incarnation: incarnation), value)
+  }
 }
 
 /// The versions of one account's five fields in one array sorted by (transaction, field): one
@@ -151,8 +156,7 @@ struct AccountVersions: Sendable {
       let bit: UInt8 = 1 << e.field
       if wanted & bit != 0 {
         wanted &= ~bit
-        let read: VersionedRead = e.incarnation < 0
-          ? .estimate(TxIndex(e.tx)) : .value(ReadOrigin(tx: e.tx, incarnation: e.incarnation), e.value)
+        let read = e.read
         switch e.field {
         case 0: out.0 = read
         case 1: out.1 = read
@@ -172,10 +176,7 @@ struct AccountVersions: Sendable {
     var i = entries.lowerBound(bound) - 1
     while i >= 0 {
       let e = entries[i]
-      if e.field == f {
-        return e.incarnation < 0
-          ? .estimate(TxIndex(e.tx)) : .value(ReadOrigin(tx: e.tx, incarnation: e.incarnation), e.value)
-      }
+      if e.field == f { return e.read }
       i -= 1
     }
     return .notFound
@@ -285,20 +286,8 @@ final class MVMemory: Sendable {
   }
 
   @inline(__always) private static func latest(_ entries: [VersionEntry], below bound: Int32) -> VersionedRead {
-    var lo = 0, hi = entries.count
-    if hi == 0 { return .notFound }
-    if entries[hi - 1].tx < bound {
-      lo = hi  // the common case: every version is below
-    } else {
-      while lo < hi {
-        let mid = (lo + hi) >> 1
-        if entries[mid].tx < bound { lo = mid + 1 } else { hi = mid }
-      }
-    }
-    if lo == 0 { return .notFound }
-    let e = entries[lo - 1]
-    if e.incarnation < 0 { return .estimate(TxIndex(e.tx)) }
-    return .value(ReadOrigin(tx: e.tx, incarnation: e.incarnation), e.value)
+    let i = entries.lowerBound(bound)
+    return i == 0 ? .notFound : entries[i - 1].read
   }
 
   // MARK: Reading
@@ -359,7 +348,9 @@ final class MVMemory: Sendable {
   ///   `wrote_new_location`, which decides whether higher transactions are re-validated).
   func record(tx: TxIndex, incarnation: Incarnation, reads: [ReadEntry], coinbaseReads: [ReadOrigin]?,
               writes: TransactionWrites, outcome: IncarnationOutcome, nanos: UInt64) -> Bool {
-    let (previousAccounts, previousSlots) = records.withLock(tx) { ($0.writtenAccounts, $0.writtenSlots) }
+    let (previousAccounts, previousSlots, hadCoinbaseEntry) = records.withLock(tx) {
+      ($0.writtenAccounts, $0.writtenSlots, $0.coinbase != nil)
+    }
     let t = Int32(tx)
     let inc = Int32(incarnation)
     var wroteNew = false
@@ -408,7 +399,7 @@ final class MVMemory: Sendable {
       }
     }
     // The coinbase entry is a location every executed transaction writes.
-    if writes.coinbase != nil && records.withLock(tx, { $0.coinbase == nil }) { wroteNew = true }
+    if writes.coinbase != nil && !hadCoinbaseEntry { wroteNew = true }
 
     records.withLock(tx) {
       $0 = TxRecord.Data(reads: reads, coinbaseReads: coinbaseReads, writtenAccounts: writes.accounts,
@@ -477,6 +468,7 @@ extension Array where Element == VersionEntry {
   /// The index of the first entry with `tx` at or above `tx`.
   @inline(__always) func lowerBound(_ tx: Int32) -> Int {
     var lo = 0, hi = count
+    if let last, last.tx < tx { return hi }  // the common case: every version is below
     while lo < hi {
       let mid = (lo + hi) >> 1
       if self[mid].tx < tx { lo = mid + 1 } else { hi = mid }
@@ -488,8 +480,7 @@ extension Array where Element == VersionEntry {
   @inline(__always) mutating func insertOrReplace(_ entry: Element) {
     // Usually appended: versions mostly arrive in increasing transaction order.
     if isEmpty { reserveCapacity(2) }
-    if let last = last, last.tx < entry.tx { append(entry); return }
-    if isEmpty { append(entry); return }
+    if last.map({ $0.tx < entry.tx }) ?? true { append(entry); return }
     let i = lowerBound(entry.tx)
     if i < count && self[i].tx == entry.tx { self[i] = entry } else { insert(entry, at: i) }
   }

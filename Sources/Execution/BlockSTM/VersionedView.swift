@@ -87,15 +87,9 @@ final class VersionedView: StateReader {
     let key = SlotKey(address: address, slot: slot)
     let slotRead = memory.readSlot(key, below: tx)
     let resetRead = memory.readReset(address, below: tx)
-    if case .estimate(let b) = slotRead { throw .blocked(on: b) }
-    if case .estimate(let b) = resetRead { throw .blocked(on: b) }
-    var slotOrigin = ReadOrigin.base, resetOrigin = ReadOrigin.base
+    let slotOrigin = try Self.origin(slotRead), resetOrigin = try Self.origin(resetRead)
     var slotValue: U256? = nil
-    if case .value(let o, let v) = slotRead {
-      slotOrigin = o
-      slotValue = v.word
-    }
-    if case .value(let o, _) = resetRead { resetOrigin = o }
+    if case .value(_, let v) = slotRead { slotValue = v.word }
     reads.append(.storage(key, slot: slotOrigin, reset: resetOrigin))
     // A slot written at or after the last reset keeps its value; a reset wipes older ones.
     if let slotValue, slotOrigin.tx >= resetOrigin.tx { return slotValue }
@@ -107,32 +101,22 @@ final class VersionedView: StateReader {
     try base.blockHash(number)
   }
 
+  /// The origin a read records; an ESTIMATE suspends the incarnation on its transaction.
+  private static func origin(_ read: VersionedRead) throws(StateReadError) -> ReadOrigin {
+    switch read {
+    case .estimate(let b): throw .blocked(on: b)
+    case .value(let o, _): return o
+    case .notFound: return .base
+    }
+  }
+
   // MARK: Accounts
 
   private func readAccount(_ address: Address) throws(StateReadError) -> Account? {
     let (existence, nonce, balance, codeHash) = memory.readAccount(address, below: tx)
     // Every field's origin is recorded, whichever were needed: validation compares all four.
-    var origins = AccountOrigins()
-    switch existence {
-    case .estimate(let b): throw .blocked(on: b)
-    case .value(let o, _): origins.existence = o
-    case .notFound: break
-    }
-    switch nonce {
-    case .estimate(let b): throw .blocked(on: b)
-    case .value(let o, _): origins.nonce = o
-    case .notFound: break
-    }
-    switch balance {
-    case .estimate(let b): throw .blocked(on: b)
-    case .value(let o, _): origins.balance = o
-    case .notFound: break
-    }
-    switch codeHash {
-    case .estimate(let b): throw .blocked(on: b)
-    case .value(let o, _): origins.codeHash = o
-    case .notFound: break
-    }
+    let origins = AccountOrigins(existence: try Self.origin(existence), nonce: try Self.origin(nonce),
+                                 balance: try Self.origin(balance), codeHash: try Self.origin(codeHash))
     reads.append(.account(address, origins))
 
     // The base account, when some field was not written in the block (fetched at most once).
