@@ -129,7 +129,7 @@ public final class ChainStore: @unchecked Sendable {
     public var decode = 0.0, execution = 0.0, trie = 0.0, commit = 0.0
     /// Block-STM counters summed over the blocks that ran in parallel.
     public var parallelBlocks = 0, incarnations = 0, reExecutions = 0, validations = 0, validationAborts = 0
-    public var dependencySuspensions = 0, nonceSuspensions = 0
+    public var dependencySuspensions = 0, nonceSuspensions = 0, deferredCredits = 0
     public var workNanos: UInt64 = 0, criticalPathNanos: UInt64 = 0
     /// The last imported block's number and what its executor did (nil: the serial executor
     /// ran it without Block-STM, as with one thread), for per-block reports.
@@ -144,6 +144,7 @@ public final class ChainStore: @unchecked Sendable {
       parallelBlocks += o.parallelBlocks; incarnations += o.incarnations; reExecutions += o.reExecutions
       validations += o.validations; validationAborts += o.validationAborts
       dependencySuspensions += o.dependencySuspensions; nonceSuspensions += o.nonceSuspensions
+      deferredCredits += o.deferredCredits
       workNanos += o.workNanos; criticalPathNanos += o.criticalPathNanos
     }
   }
@@ -227,6 +228,7 @@ public final class ChainStore: @unchecked Sendable {
         stats.validationAborts += p.validationAborts
         stats.dependencySuspensions += p.dependencySuspensions
         stats.nonceSuspensions += p.nonceSuspensions
+        stats.deferredCredits += p.deferredCredits
         stats.workNanos += p.workNanos
         stats.criticalPathNanos += p.criticalPathNanos
       }

@@ -92,6 +92,24 @@ public struct ExecutionResult: Sendable {
   public var coinbaseFee: U256
   /// Changed accounts and slots, including the sender's nonce and fee payment.
   public var writeSet: WriteSet
+  /// The value a plain transfer owes its recipient, when `transact` was given a
+  /// `DeferredCreditReader` and left the recipient's balance unread (it is not in `writeSet`).
+  public var deferredCredit: BalanceCredit? = nil
+}
+
+/// A balance increase owed to an account that was not read: the executor adds it in order.
+public struct BalanceCredit: Sendable, Equatable {
+  public var address: Address
+  public var value: U256
+  public init(address: Address, value: U256) { self.address = address; self.value = value }
+}
+
+/// A reader that lets a plain value transfer credit its recipient without reading the
+/// recipient's balance (Block-STM: the credit becomes a delta, so transfers to one account do
+/// not conflict with each other; only a reader of that balance depends on them).
+public protocol DeferredCreditReader: AnyObject {
+  /// Whether `address` exists and has no code, read without reading its balance or nonce.
+  func existsWithoutCode(_ address: Address) throws(StateReadError) -> Bool
 }
 
 /// Why a transaction could not be executed at all.

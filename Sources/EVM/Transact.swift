@@ -32,6 +32,9 @@ extension EVM {
   /// `gasUsed × (gasPrice − baseFee)` to the coinbase unless `creditCoinbase` is false (Block-STM
   /// credits fees lazily: it then owes `result.coinbaseFee` to the coinbase itself and, when that
   /// fee is zero and the coinbase is an existing empty account, must delete it, per EIP-161).
+  /// With `deferredCredits`, a plain value transfer (to an existing account without code, not
+  /// the sender, the coinbase or a precompile) does not read its recipient: the value is
+  /// returned as `result.deferredCredit` for the executor to add.
   ///
   /// The header-level checks (fee cap ≥ base fee, blob count, gas against the block's remaining
   /// gas, the transaction's chain id and signature) are the executor's.
@@ -40,12 +43,14 @@ extension EVM {
   ///   - tx: the transaction, with its recovered sender.
   ///   - state: the state before the transaction.
   ///   - creditCoinbase: whether to credit the priority fee to the coinbase here.
+  ///   - deferredCredits: where to ask whether a recipient can be credited unread (nil: never).
   /// - Returns: status, gas used (after refund), refund, logs, output and the write set.
   /// - Throws: `.state` when the reader throws (`.blocked(on:)` included: it is never turned
   ///   into a halt); `.invalid` when the transaction cannot be executed against `state`.
-  public func transact(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool = true) throws(TransactError) -> ExecutionResult {
+  public func transact(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool = true,
+                       deferredCredits: (any DeferredCreditReader)? = nil) throws(TransactError) -> ExecutionResult {
     do {
-      return try transactInner(tx, state: state, creditCoinbase: creditCoinbase)
+      return try transactInner(tx, state: state, creditCoinbase: creditCoinbase, deferredCredits: deferredCredits)
     } catch let e as TransactError {
       throw e
     } catch {
@@ -53,7 +58,8 @@ extension EVM {
     }
   }
 
-  private func transactInner(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool) throws -> ExecutionResult {
+  private func transactInner(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool,
+                             deferredCredits: (any DeferredCreditReader)?) throws -> ExecutionResult {
     beginTransaction(reader: state, origin: tx.caller, gasPrice: tx.gasPrice, blobHashes: tx.blobHashes)
     defer { self.reader = EmptyReader() }
     let isCreate = tx.to == nil
@@ -105,7 +111,16 @@ extension EVM {
     let gas = Int(tx.gasLimit - intrinsic)
     let msg = Message(caller: tx.caller, target: target, codeAddress: target, value: tx.value, input: isCreate ? [] : tx.data,
                       gas: gas, depth: 0, isStatic: false, transfersValue: true)
+    var deferredCredit: BalanceCredit? = nil
     let frame: FrameResult = try read { () throws(StateReadError) in
+      if let deferredCredits, !isCreate, !tx.value.isZero, target != tx.caller, target != block.coinbase,
+         precompileIndex(target) == nil, try deferredCredits.existsWithoutCode(target) {
+        // A plain transfer: no code runs, nothing else reads the recipient, and the credit
+        // leaves it non-empty (no EIP-161 deletion to decide).
+        try setBalance(tx.caller, try balance(tx.caller) &- tx.value)
+        deferredCredit = BalanceCredit(address: target, value: tx.value)
+        return FrameResult(status: .success, gasLeft: gas, output: [])
+      }
       if isCreate {
         if try account(target).hasCodeOrNonceOrStorage { return .halt(.addressCollision) }
         return try createMessage(msg, initcode: tx.data)
@@ -139,7 +154,7 @@ extension EVM {
       status: frame.status, gasUsed: gasUsed, gasRefunded: refunded, output: frame.output,
       logs: frame.status == .success ? logs : [],
       createdAddress: isCreate && frame.status == .success ? target : nil,
-      coinbaseFee: fee, writeSet: makeWriteSet())
+      coinbaseFee: fee, writeSet: makeWriteSet(), deferredCredit: deferredCredit)
   }
 
   /// The changes of the transaction: accounts that differ from what was read (deletions

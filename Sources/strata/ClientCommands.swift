@@ -97,6 +97,7 @@ struct ImportCommand: ParsableCommand {
           "reExecutions": total.reExecutions, "validations": total.validations,
           "validationAborts": total.validationAborts,
           "dependencySuspensions": total.dependencySuspensions, "nonceSuspensions": total.nonceSuspensions,
+          "deferredCredits": total.deferredCredits,
           "availableParallelism": total.criticalPathNanos > 0 ? Double(total.workNanos) / Double(total.criticalPathNanos) : 0,
         ]
       }

@@ -264,6 +264,7 @@ func run(_ body: () throws(ExecutionError) -> BlockExecution) -> Result<BlockExe
         totals.dependencySuspensions += stats.dependencySuspensions
         totals.nonceSuspensions += stats.nonceSuspensions
         totals.coinbaseReaders += stats.coinbaseReaders
+        totals.deferredCredits += stats.deferredCredits
         compared += 1
       }
       if case .success(let s) = serial { world.commit(s.writes) } else { failedBlocks += 1; world.commit(nil) }
@@ -272,7 +273,7 @@ func run(_ body: () throws(ExecutionError) -> BlockExecution) -> Result<BlockExe
           + "\(compared) comparisons (\(failedBlocks) invalid blocks, \(serialPaths) serial fallbacks); "
           + "\(totals.transactions) txs, \(totals.incarnations) incarnations, \(totals.validationAborts) aborts, "
           + "\(totals.dependencySuspensions) dependency suspensions, \(totals.nonceSuspensions) nonce suspensions, "
-          + "\(totals.coinbaseReaders) coinbase readers")
+          + "\(totals.coinbaseReaders) coinbase readers, \(totals.deferredCredits) deferred credits")
   }
 
   /// Large blocks: Block-STM cuts them into windows (a probe, then serial stretches while
@@ -346,6 +347,44 @@ func run(_ body: () throws(ExecutionError) -> BlockExecution) -> Result<BlockExe
       }
       #expect(difference(serial, parallel) == nil)
       #expect(stats.serialReason != nil)
+    }
+  }
+
+  /// Transfers to one account credit it without reading it (no conflicts between them); the
+  /// account's own transactions read the sum, and could not pay without the credits.
+  @Test func transfersToOneAccountAreDeferredCredits() throws {
+    let world = RandomWorld(seed: 5, conflictRate: 0)
+    let eth = RandomWorld.eth
+    let hub = world.senders[39]  // 1000 ETH
+    let context = BlockContext(env: BlockEnv(coinbase: Address(low: 0xCB_0001), baseFee: U256(7)))
+    var txs: [TxEnv] = []
+    var hubNonce: UInt64 = 0
+    for i in 0..<36 {
+      if i == 12 || i == 30 {
+        // 1005 ETH needs 5 of the credits before it; 18 ETH needs those after the first spend.
+        let value = i == 12 ? U256(1005) &* eth : U256(18) &* eth
+        txs.append(TxEnv(caller: hub, to: world.recipients[5], value: value, gasLimit: 21_000, gasPrice: U256(7), nonce: hubNonce))
+        hubNonce += 1
+      } else {
+        txs.append(TxEnv(caller: world.senders[i], to: hub, value: eth, gasLimit: 21_000, gasPrice: U256(8), nonce: 0))
+      }
+    }
+    // One to a new account (created, not deferred).
+    txs.append(TxEnv(caller: world.senders[36], to: Address(low: 0x9999), value: U256(3), gasLimit: 21_000, gasPrice: U256(8), nonce: 0))
+    let serial = run { () throws(ExecutionError) in try SerialExecutor.execute(txs, context: context, state: world.state) }
+    guard case .success(let s) = serial else { Issue.record("serial failed: \(serial)"); return }
+    #expect(s.outcomes.allSatisfy { $0.succeeded })
+    for threads in [2, 4, 8] {
+      var stats = BlockSTMStats()
+      let parallel = run { () throws(ExecutionError) in
+        let (e, st) = try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: threads, minAverageGasLimit: 0)
+        stats = st
+        return e
+      }
+      #expect(difference(serial, parallel) == nil, "\(threads) threads")
+      #expect(stats.serialReason == nil)
+      // Every transfer but the one creating its recipient (the hub's two included).
+      #expect(stats.deferredCredits == 36, "\(threads) threads: \(stats)")
     }
   }
 

@@ -28,6 +28,8 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
   public var nonceSuspensions = 0
   /// Transactions whose final incarnation read the coinbase account.
   public var coinbaseReaders = 0
+  /// Plain transfers whose final incarnation credited the recipient without reading it.
+  public var deferredCredits = 0
   /// Sum of the final incarnations' execution times, and the longest chain of them along the
   /// read dependencies (a transaction depends on each transaction whose write it read).
   public var workNanos: UInt64 = 0
@@ -57,6 +59,7 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
     dependencySuspensions += w.dependencySuspensions
     nonceSuspensions += w.nonceSuspensions
     coinbaseReaders += w.coinbaseReaders
+    deferredCredits += w.deferredCredits
     workNanos += w.workNanos
     criticalPathNanos += w.criticalPathNanos
     workGas += w.workGas
@@ -82,7 +85,8 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
     if let serialReason { return "serial (\(serialReason)), \(transactions) txs" }
     return "\(transactions) txs, \(threads) threads: \(incarnations) incarnations (\(reExecutions) re-executions), "
       + "\(validations) validations (\(validationAborts) aborts), \(dependencySuspensions) dependency suspensions, "
-      + "\(nonceSuspensions) nonce suspensions, \(coinbaseReaders) coinbase readers, \(windows) windows "
+      + "\(nonceSuspensions) nonce suspensions, \(coinbaseReaders) coinbase readers, "
+      + "\(deferredCredits) deferred credits, \(windows) windows "
       + "(\(serialTransactions) txs serial); available parallelism "
       + "\(Self.format(availableParallelism)) by time, \(Self.format(availableParallelismByGas)) by gas; "
       + "wall µs: setup \(setupNanos / 1000), parallel \(parallelNanos / 1000), settle \(settleNanos / 1000)"
@@ -371,6 +375,20 @@ public enum BlockSTMExecutor {
           }
         }
         for s in r.writeSet.storage { changes.setStorage(s.address, s.slot, s.value) }
+        if let credit = r.deferredCredit {
+          // The recipient existed for this transaction (validated), so it is in the changes
+          // or, untouched in the block so far, in the base.
+          let current: Account??
+          if let changed = changes.accounts[credit.address] { current = changed } else {
+            do { current = .some(try pre.account(credit.address)) } catch let e as StateReadError { throw ExecutionError.state(e) }
+          }
+          guard var account = current ?? nil else {
+            // Validation rules this out; fail the block rather than guess.
+            throw ExecutionError.state(.backend("Block-STM: the recipient of transaction \(i)'s deferred credit does not exist"))
+          }
+          account.balance = account.balance &+ credit.value
+          changes.setAccount(credit.address, account)
+        }
       }
     }
     if coinbaseWritten {
@@ -457,7 +475,7 @@ final class ParallelRun: Sendable {
       let start = ContinuousClock.now
       let outcome: IncarnationOutcome
       do {
-        outcome = .executed(try evm.transact(env, state: view, creditCoinbase: false))
+        outcome = .executed(try evm.transact(env, state: view, creditCoinbase: false, deferredCredits: view))
       } catch {
         switch error {
         case .state(.blocked(on: let blocking)):
@@ -543,6 +561,12 @@ final class ParallelRun: Sendable {
       if fresh || before!.codeHash != account.codeHash { f.mask |= AccountField.codeHash.bit; f.codeHash = account.codeHash }
       if f.mask != 0 { writes.accounts.append(f) }
     }
+    if let credit = result.deferredCredit {
+      var f = AccountFieldWrites(credit.address)
+      f.mask = AccountField.credit.bit
+      f.balance = credit.value
+      writes.accounts.append(f)
+    }
     writes.slots.reserveCapacity(result.writeSet.storage.count)
     for s in result.writeSet.storage {
       writes.slots.append((SlotKey(address: s.address, slot: s.slot), s.value))
@@ -561,12 +585,15 @@ final class ParallelRun: Sendable {
     let n = transactions.count
     var pathNanos = [UInt64](repeating: 0, count: n)
     var pathGas = [UInt64](repeating: 0, count: n)
-    var coinbaseReaders = 0, workNanos: UInt64 = 0, workGas: UInt64 = 0
+    var coinbaseReaders = 0, deferredCredits = 0, workNanos: UInt64 = 0, workGas: UInt64 = 0
     for i in 0..<n {
       // Inside the lock: the record is read in place, not copied.
       memory.records.withLock(i) { data in
         var gas: UInt64 = 0
-        if case .executed(let r)? = data.outcome { gas = r.gasUsed }
+        if case .executed(let r)? = data.outcome {
+          gas = r.gasUsed
+          if r.deferredCredit != nil { deferredCredits += 1 }
+        }
         var depNanos: UInt64 = 0, depGas: UInt64 = 0
         func dependsOn(_ o: ReadOrigin) {
           guard !o.isBase else { return }
@@ -580,6 +607,10 @@ final class ParallelRun: Sendable {
             dependsOn(o.existence); dependsOn(o.nonce); dependsOn(o.balance); dependsOn(o.codeHash)
           case .storage(_, let slot, let reset):
             dependsOn(slot); dependsOn(reset)
+          case .recipient(_, let existence, let codeHash):
+            dependsOn(existence); dependsOn(codeHash)
+          case .credited(_, _, let top):
+            dependsOn(top)  // and the credits below it, which precede it anyway
           }
         }
         if let os = data.coinbaseReads {
@@ -593,6 +624,7 @@ final class ParallelRun: Sendable {
       }
     }
     stats.coinbaseReaders += coinbaseReaders
+    stats.deferredCredits += deferredCredits
     stats.workNanos += workNanos
     stats.workGas += workGas
     stats.criticalPathNanos = pathNanos.max() ?? 0

@@ -11,9 +11,11 @@ public typealias Incarnation = Int
 /// transaction that changes only an account's balance never invalidates a reader of the same
 /// account's code hash. `reset` is not a state field: a transaction that creates or deletes the
 /// account writes it, and it wipes every slot written before it (a slot reads zero unless
-/// written at or after the last reset).
+/// written at or after the last reset). `credit` is a balance delta: a plain transfer adds its
+/// value to a recipient it never read; a reader of the balance sums the credits above the last
+/// full balance write (or the base).
 enum AccountField: Int, CaseIterable, Sendable {
-  case existence = 0, nonce, balance, codeHash, reset
+  case existence = 0, nonce, balance, codeHash, reset, credit
 
   var bit: UInt8 { 1 << UInt8(rawValue) }
 }
@@ -56,6 +58,12 @@ enum ReadEntry: Sendable {
   case account(Address, AccountOrigins)
   /// A slot and its account's last reset.
   case storage(SlotKey, slot: ReadOrigin, reset: ReadOrigin)
+  /// A transfer's recipient checked for existence and code only (its balance is credited unread).
+  case recipient(Address, existence: ReadOrigin, codeHash: ReadOrigin)
+  /// Follows an `.account` entry whose balance had credits above its last full write: their sum
+  /// (validated by value: any set of credits with that sum gives the same balance) and the
+  /// highest of them (for the critical path).
+  case credited(Address, sum: U256, top: ReadOrigin)
 }
 
 /// What a transaction did to the coinbase account: its own write (if any), then the fee credit.
@@ -66,7 +74,9 @@ struct CoinbaseEntry: Sendable {
   var fee: U256
 }
 
-/// The fields one incarnation wrote to one account (`mask`: `AccountField` bits).
+/// The fields one incarnation wrote to one account (`mask`: `AccountField` bits). `balance` holds
+/// the credit when `mask` has the credit bit (a transaction never both credits an account and
+/// writes its balance: it credits only accounts it did not read).
 struct AccountFieldWrites: Sendable {
   var address: Address
   var mask: UInt8 = 0
@@ -84,6 +94,7 @@ struct AccountFieldWrites: Sendable {
     case .balance: return LocationValue(balance)
     case .codeHash: return LocationValue(codeHash)
     case .reset: return LocationValue(.zero)
+    case .credit: return LocationValue(balance)
     }
   }
 }
@@ -167,6 +178,32 @@ struct AccountVersions: Sendable {
       i -= 1
     }
     return out
+  }
+
+  /// The sum of the credits below `bound` and above the balance version `full` (the latest full
+  /// write below `bound`, or not found), and the highest of them; an ESTIMATE among them blocks.
+  @inline(__always) func credits(below bound: Int32, above full: VersionedRead) -> (sum: U256, top: VersionedRead) {
+    guard fields & AccountField.credit.bit != 0 else { return (.zero, .notFound) }
+    let floor: Int32
+    switch full {
+    case .value(let o, _): floor = o.tx
+    case .estimate(let t): floor = Int32(t)
+    case .notFound: floor = -1
+    }
+    let f = UInt8(AccountField.credit.rawValue)
+    var sum = U256.zero
+    var top = VersionedRead.notFound
+    var i = entries.lowerBound(bound) - 1
+    while i >= 0 && entries[i].tx > floor {
+      let e = entries[i]
+      if e.field == f {
+        if e.incarnation < 0 { return (.zero, e.read) }
+        if case .notFound = top { top = e.read }
+        sum = sum &+ e.value.word
+      }
+      i -= 1
+    }
+    return (sum, top)
   }
 
   /// The latest version of one field below `bound`.
@@ -292,13 +329,26 @@ final class MVMemory: Sendable {
 
   // MARK: Reading
 
-  /// The four field locations of `address` below `tx` (existence, nonce, balance, code hash),
-  /// under one lock.
-  func readAccount(_ address: Address, below tx: TxIndex) -> (VersionedRead, VersionedRead, VersionedRead, VersionedRead) {
+  /// The four field locations of `address` below `tx` (existence, nonce, balance, code hash)
+  /// and the credits above that balance version, under one lock.
+  func readAccount(_ address: Address, below tx: TxIndex)
+    -> (fields: (VersionedRead, VersionedRead, VersionedRead, VersionedRead), credits: (sum: U256, top: VersionedRead)) {
     let bound = Int32(tx)
     return shard(address).maps.withLock { maps in
-      guard let cell = maps.accounts[AccountKey(address)] else { return (.notFound, .notFound, .notFound, .notFound) }
-      return cell.latestFields(below: bound)
+      guard let cell = maps.accounts[AccountKey(address)] else {
+        return ((.notFound, .notFound, .notFound, .notFound), (.zero, .notFound))
+      }
+      let fields = cell.latestFields(below: bound)
+      return (fields, cell.credits(below: bound, above: fields.2))
+    }
+  }
+
+  /// The existence and code hash locations of `address` below `tx`.
+  func readExistenceAndCode(_ address: Address, below tx: TxIndex) -> (VersionedRead, VersionedRead) {
+    let bound = Int32(tx)
+    return shard(address).maps.withLock { maps in
+      guard let cell = maps.accounts[AccountKey(address)] else { return (.notFound, .notFound) }
+      return (cell.latest(.existence, below: bound), cell.latest(.codeHash, below: bound))
     }
   }
 
@@ -435,21 +485,37 @@ final class MVMemory: Sendable {
   func validateReadSet(tx: TxIndex) -> Bool {
     let (reads, coinbaseReads) = records.withLock(tx) { ($0.reads, $0.coinbaseReads) }
     let bound = Int32(tx)
-    for entry in reads {
+    for (k, entry) in reads.enumerated() {
       switch entry {
       case .account(let address, let origins):
+        // The credits read, when the entry after says so (none otherwise).
+        var creditsRead = U256.zero
+        if k + 1 < reads.count, case .credited(address, let sum, _) = reads[k + 1] { creditsRead = sum }
         let same = shard(address).maps.withLock { maps -> Bool in
           guard let cell = maps.accounts[AccountKey(address)] else {
             return origins.existence.isBase && origins.nonce.isBase && origins.balance.isBase && origins.codeHash.isBase
+              && creditsRead.isZero
           }
           let (e, n, b, c) = cell.latestFields(below: bound)
-          return e.origin == origins.existence && n.origin == origins.nonce && b.origin == origins.balance
-            && c.origin == origins.codeHash
+          guard e.origin == origins.existence && n.origin == origins.nonce && b.origin == origins.balance
+            && c.origin == origins.codeHash else { return false }
+          let credits = cell.credits(below: bound, above: b)
+          if case .estimate = credits.top { return false }
+          return credits.sum == creditsRead
         }
         if !same { return false }
       case .storage(let key, let slotOrigin, let resetOrigin):
         if readSlot(key, below: tx).origin != slotOrigin { return false }
         if readReset(key.address, below: tx).origin != resetOrigin { return false }
+      case .recipient(let address, let existence, let codeHash):
+        let same = shard(address).maps.withLock { maps -> Bool in
+          guard let cell = maps.accounts[AccountKey(address)] else { return existence.isBase && codeHash.isBase }
+          return cell.latest(.existence, below: bound).origin == existence
+            && cell.latest(.codeHash, below: bound).origin == codeHash
+        }
+        if !same { return false }
+      case .credited:
+        continue  // checked with the `.account` entry before it
       }
     }
     if let coinbaseReads {

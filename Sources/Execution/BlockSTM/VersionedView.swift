@@ -35,7 +35,7 @@ struct SharedBase: @unchecked Sendable {
 /// Reads the highest write below its transaction from the multi-version memory, or the base
 /// snapshot; records each read with the version it saw; throws `.blocked(on:)` when the write it
 /// would read is an ESTIMATE, which the EVM passes through unchanged.
-final class VersionedView: StateReader {
+final class VersionedView: StateReader, DeferredCreditReader {
   let memory: MVMemory
   let base: any StateReader
   let coinbase: Address
@@ -101,6 +101,27 @@ final class VersionedView: StateReader {
     try base.blockHash(number)
   }
 
+  // MARK: DeferredCreditReader
+
+  func existsWithoutCode(_ address: Address) throws(StateReadError) -> Bool {
+    let (existence, codeHash) = memory.readExistenceAndCode(address, below: tx)
+    reads.append(.recipient(address, existence: try Self.origin(existence), codeHash: try Self.origin(codeHash)))
+    var baseAccount: Account?? = nil
+    func fromBase() throws(StateReadError) -> Account? {
+      if let b = baseAccount { return b }
+      let b = try base.account(address)
+      baseAccount = .some(b)
+      return b
+    }
+    if case .value(_, let v) = existence {
+      guard v.exists else { return false }
+    } else if try fromBase() == nil {
+      return false
+    }
+    if case .value(_, let v) = codeHash { return v.hash == .emptyKeccak }
+    return (try fromBase()?.codeHash ?? .emptyKeccak) == .emptyKeccak
+  }
+
   /// The origin a read records; an ESTIMATE suspends the incarnation on its transaction.
   private static func origin(_ read: VersionedRead) throws(StateReadError) -> ReadOrigin {
     switch read {
@@ -113,11 +134,13 @@ final class VersionedView: StateReader {
   // MARK: Accounts
 
   private func readAccount(_ address: Address) throws(StateReadError) -> Account? {
-    let (existence, nonce, balance, codeHash) = memory.readAccount(address, below: tx)
+    let ((existence, nonce, balance, codeHash), credits) = memory.readAccount(address, below: tx)
     // Every field's origin is recorded, whichever were needed: validation compares all four.
     let origins = AccountOrigins(existence: try Self.origin(existence), nonce: try Self.origin(nonce),
                                  balance: try Self.origin(balance), codeHash: try Self.origin(codeHash))
+    let creditsTop = try Self.origin(credits.top)
     reads.append(.account(address, origins))
+    if !creditsTop.isBase { reads.append(.credited(address, sum: credits.sum, top: creditsTop)) }
 
     // The base account, when some field was not written in the block (fetched at most once).
     var baseAccount: Account?? = nil
@@ -142,6 +165,7 @@ final class VersionedView: StateReader {
     var account = Account(storageRoot: storageRoot)
     if case .value(_, let v) = nonce { account.nonce = v.word.w0 } else { account.nonce = try fromBase()?.nonce ?? 0 }
     if case .value(_, let v) = balance { account.balance = v.word } else { account.balance = try fromBase()?.balance ?? .zero }
+    account.balance = account.balance &+ credits.sum
     if case .value(_, let v) = codeHash { account.codeHash = v.hash } else { account.codeHash = try fromBase()?.codeHash ?? .emptyKeccak }
     return account
   }
