@@ -89,7 +89,8 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
       + "\(deferredCredits) deferred credits, \(windows) windows "
       + "(\(serialTransactions) txs serial); available parallelism "
       + "\(Self.format(availableParallelism)) by time, \(Self.format(availableParallelismByGas)) by gas; "
-      + "wall µs: setup \(setupNanos / 1000), parallel \(parallelNanos / 1000), settle \(settleNanos / 1000)"
+      + "wall µs: setup \(setupNanos / 1000), parallel \(parallelNanos / 1000), settle \(settleNanos / 1000); "
+      + "execution µs summed over the final incarnations \(workNanos / 1000)"
   }
 
   static func format(_ x: Double) -> String {
