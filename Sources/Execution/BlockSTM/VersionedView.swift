@@ -106,20 +106,14 @@ final class VersionedView: StateReader, DeferredCreditReader {
   func existsWithoutCode(_ address: Address) throws(StateReadError) -> Bool {
     let (existence, codeHash) = memory.readExistenceAndCode(address, below: tx)
     reads.append(.recipient(address, existence: try Self.origin(existence), codeHash: try Self.origin(codeHash)))
-    var baseAccount: Account?? = nil
-    func fromBase() throws(StateReadError) -> Account? {
-      if let b = baseAccount { return b }
-      let b = try base.account(address)
-      baseAccount = .some(b)
-      return b
-    }
+    var cached: Account?? = nil
     if case .value(_, let v) = existence {
       guard v.exists else { return false }
-    } else if try fromBase() == nil {
+    } else if try baseAccount(address, &cached) == nil {
       return false
     }
     if case .value(_, let v) = codeHash { return v.hash == .emptyKeccak }
-    return (try fromBase()?.codeHash ?? .emptyKeccak) == .emptyKeccak
+    return (try baseAccount(address, &cached)?.codeHash ?? .emptyKeccak) == .emptyKeccak
   }
 
   /// The origin a read records; an ESTIMATE suspends the incarnation on its transaction.
@@ -133,6 +127,14 @@ final class VersionedView: StateReader, DeferredCreditReader {
 
   // MARK: Accounts
 
+  /// The base snapshot's account at `address`, fetched at most once per read (`cache` keeps it).
+  private func baseAccount(_ address: Address, _ cache: inout Account??) throws(StateReadError) -> Account? {
+    if let b = cache { return b }
+    let b = try base.account(address)
+    cache = .some(b)
+    return b
+  }
+
   private func readAccount(_ address: Address) throws(StateReadError) -> Account? {
     let ((existence, nonce, balance, codeHash), credits) = memory.readAccount(address, below: tx)
     // Every field's origin is recorded, whichever were needed: validation compares all four.
@@ -143,13 +145,7 @@ final class VersionedView: StateReader, DeferredCreditReader {
     if !creditsTop.isBase { reads.append(.credited(address, sum: credits.sum, top: creditsTop)) }
 
     // The base account, when some field was not written in the block (fetched at most once).
-    var baseAccount: Account?? = nil
-    func fromBase() throws(StateReadError) -> Account? {
-      if let b = baseAccount { return b }
-      let b = try base.account(address)
-      baseAccount = .some(b)
-      return b
-    }
+    var cached: Account?? = nil
 
     // Existence first: an absent account has no other fields.
     let storageRoot: Hash
@@ -157,16 +153,16 @@ final class VersionedView: StateReader, DeferredCreditReader {
       guard v.exists else { return nil }
       storageRoot = v.hash
     } else {
-      guard let b = try fromBase() else { return nil }
+      guard let b = try baseAccount(address, &cached) else { return nil }
       storageRoot = b.storageRoot
     }
     // A field absent from both sides is an inconsistent speculative read (a creation removed
     // under us): any value will do, validation fails it.
     var account = Account(storageRoot: storageRoot)
-    if case .value(_, let v) = nonce { account.nonce = v.word.w0 } else { account.nonce = try fromBase()?.nonce ?? 0 }
-    if case .value(_, let v) = balance { account.balance = v.word } else { account.balance = try fromBase()?.balance ?? .zero }
+    if case .value(_, let v) = nonce { account.nonce = v.word.w0 } else { account.nonce = try baseAccount(address, &cached)?.nonce ?? 0 }
+    if case .value(_, let v) = balance { account.balance = v.word } else { account.balance = try baseAccount(address, &cached)?.balance ?? .zero }
     account.balance = account.balance &+ credits.sum
-    if case .value(_, let v) = codeHash { account.codeHash = v.hash } else { account.codeHash = try fromBase()?.codeHash ?? .emptyKeccak }
+    if case .value(_, let v) = codeHash { account.codeHash = v.hash } else { account.codeHash = try baseAccount(address, &cached)?.codeHash ?? .emptyKeccak }
     return account
   }
 
