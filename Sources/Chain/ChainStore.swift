@@ -180,7 +180,11 @@ public final class ChainStore: @unchecked Sendable {
       // Execution reads a snapshot; this process holds the only write lock, so the snapshot is
       // the state the write transaction below starts from.
       let t0 = Date()
-      let result = try store.read { (view: ReadView) throws -> (ProcessedBlock, StateChanges, Header)? in
+      // The new state root is computed on that snapshot too, before the write transaction: its
+      // trie reads go through one view per thread, and a wrong root writes nothing.
+      let views = max(1, processor.threads)
+      let result = try store.read(views: views) { (views: [ReadView]) throws -> (ProcessedBlock, StateCommitter.Prepared, Double)? in
+        let view = views[0]
         if try view.header(hash) != nil, try view.canonicalHash(number) == hash { return nil }
         guard let parentRLP = try view.header(block.header.parentHash) else {
           throw BlockError.unknownParent(block.header.parentHash)
@@ -188,23 +192,25 @@ public final class ChainStore: @unchecked Sendable {
         let parent = try Header(rlpEncoded: parentRLP)
         var changes = StateChanges()
         let processed = try processor.process(block, parent: parent, state: SharedReader(view)) { (c: StateChanges) throws(BlockError) -> Hash in
-          // The root is checked in the write transaction, where the trie nodes are written.
+          // The root is checked below, once the block is otherwise valid.
           changes = c
           return block.header.stateRoot
         }
-        return (processed, changes, parent)
+        let tt = Date()
+        let prepared = try StateCommitter.prepare(changes, parentRoot: parent.stateRoot, views: views,
+                                                  run: { n, body in runOnWorkerThreads(n, callerRuns: true, body) })
+        guard prepared.root == block.header.stateRoot else {
+          throw BlockError.mismatch(field: "stateRoot", expected: block.header.stateRoot.description, got: prepared.root.description)
+        }
+        return (processed, prepared, Date().timeIntervalSince(tt))
       }
-      guard let (processed, changes, parent) = result else {
+      guard let (processed, prepared, trieTime) = result else {
         stats.skipped += 1
         return
       }
       let t1 = Date()
-      let trieTime = try store.write { (batch: inout WriteBatch) throws -> Double in
-        let root = try StateCommitter.commit(changes, parentRoot: parent.stateRoot, into: &batch)
-        guard root == block.header.stateRoot else {
-          throw BlockError.mismatch(field: "stateRoot", expected: block.header.stateRoot.description, got: root.description)
-        }
-        let trieTime = Date().timeIntervalSince(t1)
+      try store.write { (batch: inout WriteBatch) throws in
+        try StateCommitter.store(prepared, into: &batch)
         try batch.putHeader(hash, block.header.rlpEncoded)
         try batch.putBody(hash, block.bodyRLP)
         var e = RLPEncoder()
@@ -215,7 +221,6 @@ public final class ChainStore: @unchecked Sendable {
         }
         try batch.putCanonical(number, hash)
         try batch.setHead(hash, number: number)
-        return trieTime
       }
       stats.blocks += 1
       stats.lastNumber = number
@@ -234,9 +239,9 @@ public final class ChainStore: @unchecked Sendable {
       }
       stats.transactions += block.transactions.count
       stats.gas += block.header.gasUsed
-      stats.execution += t1.timeIntervalSince(t0)
+      stats.execution += t1.timeIntervalSince(t0) - trieTime
       stats.trie += trieTime
-      stats.commit += Date().timeIntervalSince(t1) - trieTime
+      stats.commit += Date().timeIntervalSince(t1)
     } catch let e as BlockError {
       throw .block(number: number, hash: hash, e)
     } catch let e as StoreError {
@@ -302,40 +307,158 @@ extension GenesisConfig {
 /// Applies a block's state changes to the store: the incremental tries (storage tries of the
 /// changed accounts, then the account trie) with their new nodes, then the flat tables.
 public enum StateCommitter {
+  /// What a block's changes make of the stored state: the new root, the trie nodes to store,
+  /// and the changes with each remaining account's new storage root.
+  public struct Prepared: Sendable {
+    public var root: Hash
+    public var nodes: [TrieNodeWrite]
+    public var changes: StateChanges
+  }
+
+  /// Computes and stores the new state in one go (serially, through the batch's view).
   /// - Returns: the new state root.
   public static func commit(_ changes: StateChanges, parentRoot: Hash, into batch: inout WriteBatch) throws -> Hash {
-    let view = batch.view
+    let prepared = try prepare(changes, parentRoot: parentRoot, views: [batch.view], run: nil)
+    try store(prepared, into: &batch)
+    return prepared.root
+  }
+
+  /// Writes what `prepare` computed.
+  public static func store(_ prepared: Prepared, into batch: inout WriteBatch) throws {
+    try batch.putTrieNodes(prepared.nodes)
+    try batch.apply(prepared.changes)
+  }
+
+  /// Storage tries with at least this many changed slots are updated subtree by subtree in
+  /// parallel; smaller ones are shared out whole among the parts.
+  static let parallelStorageSlots = 256
+  /// Blocks touching fewer accounts are computed serially.
+  static let parallelAccounts = 64
+
+  /// The new state root, nodes and final changes of `changes` over the state whose root is
+  /// `parentRoot`, read through `views` (views of one snapshot of that state). With `run` and
+  /// several views, the accounts' flat reads, storage tries and account-trie keys are shared out
+  /// among the views, a large storage trie and the account trie are updated by subtree in
+  /// parallel (`MerkleTrie.updateAndCommit`); the result is the serial one.
+  public static func prepare(_ changes: StateChanges, parentRoot: Hash, views: [ReadView], run: ParallelRunner?) throws -> Prepared {
     var touched = Set(changes.accounts.keys)
     touched.formUnion(changes.storage.keys)
     touched.formUnion(changes.clearedStorage)
-    var accountTrie = MerkleTrie(store: view, root: parentRoot)
-    var final = changes
     // Sorted for a deterministic order of node writes.
-    for address in touched.sorted() {
-      let old = try view.loadAccount(address)
-      let new: Account?
-      if let entry = changes.accounts[address] { new = entry } else { new = old }
-      guard var account = new else {
-        try accountTrie.removeAccount(address)
-        continue
+    let addresses = touched.sorted()
+    let parts = run != nil && views.count > 1 && addresses.count >= parallelAccounts ? views.count : 1
+
+    let work = AccountWork(count: addresses.count, parts: parts)
+    defer { work.release() }
+    let stage: @Sendable (Int) -> Void = { p in
+      let view = views[p]
+      do {
+        for i in stride(from: p, to: addresses.count, by: parts) {
+          work.entries[i] = try entry(addresses[i], changes: changes, view: view, deferLargeStorage: parts > 1)
+        }
+      } catch {
+        work.errors[p] = error
       }
-      let wiped = changes.clearedStorage.contains(address) || old == nil || changes.accounts[address] == .some(nil)
-      var storageRoot = wiped ? Hash.emptyTrieRoot : (old?.storageRoot ?? .emptyTrieRoot)
-      if let slots = changes.storage[address], !slots.isEmpty {
-        var storageTrie = MerkleTrie(store: view, root: storageRoot)
+    }
+    if parts > 1, let run { run(parts, stage) } else { stage(0) }
+    for p in 0..<parts { if let e = work.errors[p] { throw e } }
+
+    var nodes: [TrieNodeWrite] = []
+    var final = changes
+    var updates: [(key: Hash, value: [UInt8])] = []
+    updates.reserveCapacity(addresses.count)
+    for i in addresses.indices {
+      var e = work.entries[i]
+      if let slots = e.largeStorage, let run {
+        // A large storage trie: by subtree, on every view.
+        let storageUpdates = slots.sorted { $0.key < $1.key }.map { (slot, value) in
+          (key: SecureKey.storage(slot), value: value.isZero ? [] : SecureKey.storageValue(value))
+        }
+        let c = try MerkleTrie<ReadView>.updateAndCommit(root: e.account!.storageRoot, storageUpdates, stores: views, run: run)
+        e.account!.storageRoot = c.root
+        e.nodes += c.nodes
+      }
+      nodes += e.nodes
+      if let account = e.account {
+        final.accounts[addresses[i]] = .some(account)
+        updates.append((e.key, AccountRLP.encode(nonce: account.nonce, balance: account.balance,
+                                                 storageRoot: account.storageRoot, codeHash: account.codeHash)))
+      } else {
+        updates.append((e.key, []))
+      }
+    }
+    let c: TrieCommit
+    if parts > 1, let run {
+      c = try MerkleTrie<ReadView>.updateAndCommit(root: parentRoot, updates, stores: views, run: run)
+    } else {
+      var accountTrie = MerkleTrie(store: views[0], root: parentRoot)
+      for u in updates {
+        if u.value.isEmpty { try accountTrie.remove(u.key.bytes) } else { try accountTrie.update(u.key.bytes, u.value) }
+      }
+      c = accountTrie.commit()
+    }
+    nodes += c.nodes
+    return Prepared(root: c.root, nodes: nodes, changes: final)
+  }
+
+  /// One touched account: its state-trie key, its account after the block (nil: deleted) with
+  /// its new storage root, and the storage trie's new nodes; a large storage trie is left in
+  /// `largeStorage` (its root still the starting one) when `deferLargeStorage`.
+  private static func entry(_ address: Address, changes: StateChanges, view: ReadView, deferLargeStorage: Bool) throws -> AccountEntry {
+    var e = AccountEntry(key: SecureKey.account(address))
+    let old = try view.loadAccount(address)
+    let new: Account?
+    if let entry = changes.accounts[address] { new = entry } else { new = old }
+    guard var account = new else { return e }
+    let wiped = changes.clearedStorage.contains(address) || old == nil || changes.accounts[address] == .some(nil)
+    account.storageRoot = wiped ? Hash.emptyTrieRoot : (old?.storageRoot ?? .emptyTrieRoot)
+    if let slots = changes.storage[address], !slots.isEmpty {
+      if deferLargeStorage && slots.count >= parallelStorageSlots {
+        e.largeStorage = slots
+      } else {
+        var storageTrie = MerkleTrie(store: view, root: account.storageRoot)
         for (slot, value) in slots.sorted(by: { $0.key < $1.key }) { try storageTrie.setStorage(slot, value) }
         let c = storageTrie.commit()
-        try batch.putTrieNodes(c.nodes)
-        storageRoot = c.root
+        e.nodes = c.nodes
+        account.storageRoot = c.root
       }
-      account.storageRoot = storageRoot
-      final.accounts[address] = .some(account)
-      try accountTrie.setAccount(address, nonce: account.nonce, balance: account.balance,
-                                 storageRoot: storageRoot, codeHash: account.codeHash)
     }
-    let c = accountTrie.commit()
-    try batch.putTrieNodes(c.nodes)
-    try batch.apply(final)
-    return c.root
+    e.account = account
+    return e
+  }
+}
+
+/// One touched account's share of `StateCommitter.prepare`.
+private struct AccountEntry {
+  var key: Hash
+  var account: Account? = nil
+  var nodes: [TrieNodeWrite] = []
+  var largeStorage: [U256: U256]? = nil
+}
+
+/// The accounts' entries and each part's error, written by the parts of `prepare`.
+///
+/// SAFETY: `@unchecked Sendable` because each entry is written by one part only (the part that
+/// owns its index) and each error slot by its part; both are read after the parts have finished
+/// (the runner's completion orders their writes before the caller's reads).
+private final class AccountWork: @unchecked Sendable {
+  let entries: UnsafeMutablePointer<AccountEntry>
+  let errors: UnsafeMutablePointer<(any Error)?>
+  let count: Int, parts: Int
+
+  init(count: Int, parts: Int) {
+    self.count = count
+    self.parts = parts
+    entries = .allocate(capacity: max(1, count))
+    entries.initialize(repeating: AccountEntry(key: .zero), count: count)
+    errors = .allocate(capacity: parts)
+    errors.initialize(repeating: nil, count: parts)
+  }
+
+  func release() {
+    entries.deinitialize(count: count)
+    entries.deallocate()
+    errors.deinitialize(count: parts)
+    errors.deallocate()
   }
 }
