@@ -182,7 +182,8 @@ public final class ChainStore: @unchecked Sendable {
       let t0 = Date()
       // The new state root is computed on that snapshot too, before the write transaction: its
       // trie reads go through one view per thread, and a wrong root writes nothing.
-      let views = max(1, processor.threads)
+      // (At most 16: the trie has sixteen subtrees, and each view holds an LMDB reader slot.)
+      let views = min(16, max(1, processor.threads))
       let result = try store.read(views: views) { (views: [ReadView]) throws -> (ProcessedBlock, StateCommitter.Prepared, Double)? in
         let view = views[0]
         if try view.header(hash) != nil, try view.canonicalHash(number) == hash { return nil }
