@@ -380,14 +380,16 @@ public enum BlockSTMExecutor {
           // The recipient existed for this transaction (validated), so it is in the changes
           // or, untouched in the block so far, in the base. Validation rules out its absence;
           // should it happen, the block fails rather than guess.
-          let missing = ExecutionError.state(.backend("Block-STM: the recipient of transaction \(i)'s deferred credit does not exist"))
+          func missing() -> ExecutionError {
+            .state(.backend("Block-STM: the recipient of transaction \(i)'s deferred credit does not exist"))
+          }
           if let index = changes.accounts.index(forKey: credit.address) {
-            guard changes.accounts.values[index] != nil else { throw missing }
+            guard changes.accounts.values[index] != nil else { throw missing() }
             changes.accounts.values[index]!.balance &+= credit.value
           } else {
             let current: Account?
             do { current = try pre.base.account(credit.address) } catch let e as StateReadError { throw ExecutionError.state(e) }
-            guard var account = current else { throw missing }
+            guard var account = current else { throw missing() }
             account.balance &+= credit.value
             changes.accounts[credit.address] = .some(account)
           }
