@@ -235,7 +235,7 @@ struct AccountVersions: Sendable {
       if w.mask & field.bit != 0 {
         let entry = VersionEntry(tx: tx, incarnation: incarnation, value: w.value(field), field: f)
         // Usually appended: versions mostly arrive in increasing transaction order.
-        if let last = entries.last, last.tx < tx || (last.tx == tx && last.field < f) {
+        guard let last = entries.last, last.tx > tx || (last.tx == tx && last.field >= f) else {
           entries.append(entry)
           continue
         }
