@@ -106,6 +106,8 @@ struct TransactionWrites: Sendable {
   var slots: [(key: SlotKey, value: U256)] = []
   /// Nil for an invalid transaction (it changes nothing, not even the fee).
   var coinbase: CoinbaseEntry? = nil
+  /// The deferred credit's recipient as the base snapshot has it, when the view read it there.
+  var creditBase: Account?? = nil
 }
 
 /// What one incarnation produced.
@@ -294,6 +296,8 @@ final class MVMemory: Sendable {
       var writtenAccounts: [AccountFieldWrites] = []
       var writtenSlots: [SlotKey] = []
       var coinbase: CoinbaseEntry? = nil
+      /// See `TransactionWrites.creditBase`.
+      var creditBase: Account?? = nil
       /// The coinbase entry is an ESTIMATE (the incarnation was aborted).
       var coinbaseEstimate = false
       var outcome: IncarnationOutcome? = nil
@@ -453,7 +457,8 @@ final class MVMemory: Sendable {
 
     records.withLock(tx) {
       $0 = TxRecord.Data(reads: reads, coinbaseReads: coinbaseReads, writtenAccounts: writes.accounts,
-                         writtenSlots: writtenSlots, coinbase: writes.coinbase, coinbaseEstimate: false,
+                         writtenSlots: writtenSlots, coinbase: writes.coinbase, creditBase: writes.creditBase,
+                         coinbaseEstimate: false,
                          outcome: outcome, incarnation: incarnation, nanos: nanos)
     }
     return wroteNew

@@ -48,6 +48,9 @@ final class VersionedView: StateReader, DeferredCreditReader {
   var reads: [ReadEntry] = []
   /// The coinbase entries walked, when this incarnation read the coinbase account.
   var coinbaseReads: [ReadOrigin]? = nil
+  /// The recipient's account in the base snapshot, when `existsWithoutCode` fetched it there
+  /// (settle starts a deferred credit from it when no earlier transaction changed the account).
+  private(set) var recipientBase: Account?? = nil
   /// The first value read of each account: what the incarnation's writes are compared with.
   private(set) var accountsRead: [AccountKey: Account?] = [:]
 
@@ -62,6 +65,7 @@ final class VersionedView: StateReader, DeferredCreditReader {
     reads = []
     reads.reserveCapacity(16)
     coinbaseReads = nil
+    recipientBase = nil
     accountsRead.removeAll(keepingCapacity: true)
   }
 
@@ -112,6 +116,7 @@ final class VersionedView: StateReader, DeferredCreditReader {
     } else if try baseAccount(address, &cached) == nil {
       return false
     }
+    defer { recipientBase = cached }
     if case .value(_, let v) = codeHash { return v.hash == .emptyKeccak }
     return (try baseAccount(address, &cached)?.codeHash ?? .emptyKeccak) == .emptyKeccak
   }
