@@ -352,7 +352,8 @@ final class MVMemory: Sendable {
     let bound = Int32(tx)
     return shard(address).maps.withLock { maps in
       guard let cell = maps.accounts[AccountKey(address)] else { return (.notFound, .notFound) }
-      return (cell.latest(.existence, below: bound), cell.latest(.codeHash, below: bound))
+      let fields = cell.latestFields(below: bound)
+      return (fields.0, fields.3)
     }
   }
 
@@ -489,36 +490,23 @@ final class MVMemory: Sendable {
   /// Whether every read of `tx`'s last incarnation would read the same version now.
   func validateReadSet(tx: TxIndex) -> Bool {
     let (reads, coinbaseReads) = records.withLock(tx) { ($0.reads, $0.coinbaseReads) }
-    let bound = Int32(tx)
     for (k, entry) in reads.enumerated() {
       switch entry {
       case .account(let address, let origins):
         // The credits read, when the entry after says so (none otherwise).
         var creditsRead = U256.zero
         if k + 1 < reads.count, case .credited(address, let sum, _) = reads[k + 1] { creditsRead = sum }
-        let same = shard(address).maps.withLock { maps -> Bool in
-          guard let cell = maps.accounts[AccountKey(address)] else {
-            return origins.existence.isBase && origins.nonce.isBase && origins.balance.isBase && origins.codeHash.isBase
-              && creditsRead.isZero
-          }
-          let (e, n, b, c) = cell.latestFields(below: bound)
-          guard e.origin == origins.existence && n.origin == origins.nonce && b.origin == origins.balance
-            && c.origin == origins.codeHash else { return false }
-          let credits = cell.credits(below: bound, above: b)
-          if case .estimate = credits.top { return false }
-          return credits.sum == creditsRead
-        }
-        if !same { return false }
+        let ((e, n, b, c), credits) = readAccount(address, below: tx)
+        guard e.origin == origins.existence && n.origin == origins.nonce && b.origin == origins.balance
+          && c.origin == origins.codeHash else { return false }
+        if case .estimate = credits.top { return false }
+        if credits.sum != creditsRead { return false }
       case .storage(let key, let slotOrigin, let resetOrigin):
         if readSlot(key, below: tx).origin != slotOrigin { return false }
         if readReset(key.address, below: tx).origin != resetOrigin { return false }
       case .recipient(let address, let existence, let codeHash):
-        let same = shard(address).maps.withLock { maps -> Bool in
-          guard let cell = maps.accounts[AccountKey(address)] else { return existence.isBase && codeHash.isBase }
-          return cell.latest(.existence, below: bound).origin == existence
-            && cell.latest(.codeHash, below: bound).origin == codeHash
-        }
-        if !same { return false }
+        let (e, c) = readExistenceAndCode(address, below: tx)
+        if e.origin != existence || c.origin != codeHash { return false }
       case .credited:
         continue  // checked with the `.account` entry before it
       }
