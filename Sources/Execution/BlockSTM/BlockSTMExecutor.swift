@@ -364,18 +364,8 @@ public enum BlockSTMExecutor {
           succeeded: r.status == .success, gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
           logs: r.logs, createdAddress: r.createdAddress))
 
-        // The write set, as `WriteSet.apply` does it, the coinbase's account value aside.
-        for w in r.writeSet.accounts {
-          if let account = w.account {
-            if w.created { changes.clearStorage(of: w.address) }
-            if w.address != coinbase { changes.setAccount(w.address, account) }
-            if let code = w.code { changes.setCode(code) }
-          } else {
-            changes.clearStorage(of: w.address)
-            if w.address != coinbase { changes.deleteAccount(w.address) }
-          }
-        }
-        for s in r.writeSet.storage { changes.setStorage(s.address, s.slot, s.value) }
+        // The write set, the coinbase's account value aside (set from the fees below).
+        r.writeSet.apply(to: &changes, except: coinbase)
         if let credit = r.deferredCredit {
           // The recipient existed for this transaction (validated), so it is in the changes
           // or, untouched in the block so far, in the base. Validation rules out its absence;
