@@ -349,33 +349,27 @@ public enum StateCommitter {
     let addresses = touched.sorted()
     let parts = run != nil && views.count > 1 && addresses.count >= parallelAccounts ? views.count : 1
 
-    let work = AccountWork(count: addresses.count, parts: parts)
-    defer { work.release() }
-    let stage: @Sendable (Int) -> Void = { p in
-      let view = views[p]
-      do {
-        for i in stride(from: p, to: addresses.count, by: parts) {
-          work.entries[i] = try entry(addresses[i], changes: changes, view: view, deferLargeStorage: parts > 1)
-        }
-      } catch {
-        work.errors[p] = error
+    let runner: ParallelRunner = parts > 1 ? run ?? runInline : runInline
+    let partViews = Array(views.prefix(parts))
+    // Part p takes the accounts p, p + parts, p + 2·parts, …
+    let shares = try runParts(parts, run: runner) { (p) throws -> [AccountEntry] in
+      try stride(from: p, to: addresses.count, by: parts).map { i in
+        try entry(addresses[i], changes: changes, view: partViews[p], deferLargeStorage: parts > 1)
       }
     }
-    if parts > 1, let run { run(parts, stage) } else { stage(0) }
-    for p in 0..<parts { if let e = work.errors[p] { throw e } }
 
     var nodes: [TrieNodeWrite] = []
     var final = changes
     var updates: [(key: Hash, value: [UInt8])] = []
     updates.reserveCapacity(addresses.count)
     for i in addresses.indices {
-      var e = work.entries[i]
-      if let slots = e.largeStorage, let run {
+      var e = shares[i % parts][i / parts]
+      if let slots = e.largeStorage {
         // A large storage trie: by subtree, on every view.
         let storageUpdates = slots.sorted { $0.key < $1.key }.map { (slot, value) in
           (key: SecureKey.storage(slot), value: value.isZero ? [] : SecureKey.storageValue(value))
         }
-        let c = try MerkleTrie<ReadView>.updateAndCommit(root: e.account!.storageRoot, storageUpdates, stores: views, run: run)
+        let c = try MerkleTrie<ReadView>.updateAndCommit(root: e.account!.storageRoot, storageUpdates, stores: partViews, run: runner)
         e.account!.storageRoot = c.root
         e.nodes += c.nodes
       }
@@ -388,16 +382,8 @@ public enum StateCommitter {
         updates.append((e.key, []))
       }
     }
-    let c: TrieCommit
-    if parts > 1, let run {
-      c = try MerkleTrie<ReadView>.updateAndCommit(root: parentRoot, updates, stores: views, run: run)
-    } else {
-      var accountTrie = MerkleTrie(store: views[0], root: parentRoot)
-      for u in updates {
-        if u.value.isEmpty { try accountTrie.remove(u.key.bytes) } else { try accountTrie.update(u.key.bytes, u.value) }
-      }
-      c = accountTrie.commit()
-    }
+    // One view: the serial update.
+    let c = try MerkleTrie<ReadView>.updateAndCommit(root: parentRoot, updates, stores: partViews, run: runner)
     nodes += c.nodes
     return Prepared(root: c.root, nodes: nodes, changes: final)
   }
@@ -430,36 +416,10 @@ public enum StateCommitter {
 }
 
 /// One touched account's share of `StateCommitter.prepare`.
-private struct AccountEntry {
+private struct AccountEntry: Sendable {
   var key: Hash
   var account: Account? = nil
   var nodes: [TrieNodeWrite] = []
   var largeStorage: [U256: U256]? = nil
 }
 
-/// The accounts' entries and each part's error, written by the parts of `prepare`.
-///
-/// SAFETY: `@unchecked Sendable` because each entry is written by one part only (the part that
-/// owns its index) and each error slot by its part; both are read after the parts have finished
-/// (the runner's completion orders their writes before the caller's reads).
-private final class AccountWork: @unchecked Sendable {
-  let entries: UnsafeMutablePointer<AccountEntry>
-  let errors: UnsafeMutablePointer<(any Error)?>
-  let count: Int, parts: Int
-
-  init(count: Int, parts: Int) {
-    self.count = count
-    self.parts = parts
-    entries = .allocate(capacity: max(1, count))
-    entries.initialize(repeating: AccountEntry(key: .zero), count: count)
-    errors = .allocate(capacity: parts)
-    errors.initialize(repeating: nil, count: parts)
-  }
-
-  func release() {
-    entries.deinitialize(count: count)
-    entries.deallocate()
-    errors.deinitialize(count: parts)
-    errors.deallocate()
-  }
-}

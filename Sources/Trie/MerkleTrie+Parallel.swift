@@ -4,6 +4,48 @@ import Primitives
 /// all have finished (the executor's worker pool, for instance).
 public typealias ParallelRunner = (_ count: Int, _ body: @escaping @Sendable (Int) -> Void) -> Void
 
+/// A `ParallelRunner` that runs the parts one after another on the calling thread.
+public func runInline(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+  for part in 0..<count { body(part) }
+}
+
+/// Runs `body(part)` for every part in 0..<count with `run` and returns the results in part
+/// order; when parts throw, the error of the first of them (in part order) is rethrown.
+public func runParts<T, E: Error>(_ count: Int, run: ParallelRunner, _ body: @escaping @Sendable (Int) throws(E) -> T) throws(E) -> [T] {
+  let results = PartResults<T, E>(count: count)
+  run(count) { part in results.store(part, Result { () throws(E) -> T in try body(part) }) }
+  return try results.collect()
+}
+
+/// One result slot per part.
+///
+/// SAFETY: `@unchecked Sendable` because each slot is written by its own part only and read by
+/// `collect` after the runner has returned, which orders the parts' writes before that read.
+private final class PartResults<T, E: Error>: @unchecked Sendable {
+  private let slots: UnsafeMutablePointer<Result<T, E>?>
+  private let count: Int
+
+  init(count: Int) {
+    self.count = count
+    slots = .allocate(capacity: max(1, count))
+    slots.initialize(repeating: nil, count: count)
+  }
+
+  deinit {
+    slots.deinitialize(count: count)
+    slots.deallocate()
+  }
+
+  func store(_ part: Int, _ result: Result<T, E>) { slots[part] = result }
+
+  func collect() throws(E) -> [T] {
+    var out: [T] = []
+    out.reserveCapacity(count)
+    for part in 0..<count { out.append(try slots[part]!.get()) }
+    return out
+  }
+}
+
 extension MerkleTrie where Store: Sendable {
   /// Applies `updates` to the trie whose root is `root` and commits: the same root and nodes as
   /// `update` for each entry then `commit()`, computed in parts. The root's sixteen subtrees
@@ -50,70 +92,13 @@ extension MerkleTrie where Store: Sendable {
       load[p] += groups[n].count
     }
 
-    let work = ParallelTrieWork(children: children, groups: groups, assignment: assignment, stores: Array(stores.prefix(parts)))
-    defer { work.release() }
-    run(parts) { p in work.runPart(p) }
-    for p in 0..<parts { if let e = work.errors[p] { throw e } }
-
-    var newChildren = [MemoryNode](repeating: .empty, count: 16)
-    var live = 0
-    for n in 0..<16 {
-      newChildren[n] = work.children[n]
-      if case .empty = newChildren[n] {} else { live += 1 }
-    }
-    // A root left with one subtree collapses (as `removing` does it): rare, and serial.
-    guard live >= 2 else { return try serial() }
-    var hasher = NodeHasher(collect: true)
-    let hash = hasher.root(of: .branch(children: newChildren, value: nil))
-    var nodes: [TrieNodeWrite] = []
-    for p in 0..<parts { nodes += work.writes[p] }
-    nodes += hasher.writes
-    return TrieCommit(root: hash, nodes: nodes)
-  }
-}
-
-/// The shared state of one parallel update: the root's children (each written by the one part
-/// that owns its nibble), each part's node writes and error.
-///
-/// SAFETY: `@unchecked Sendable` because the buffers are written at disjoint indices (a nibble's
-/// child by its part, a part's writes and error by that part) and read only after `run` has
-/// returned, which orders the parts' writes before the caller's reads; the stores are used by
-/// their own part only.
-private final class ParallelTrieWork<Store: TrieNodeStore>: @unchecked Sendable {
-  let children: UnsafeMutablePointer<MemoryNode>
-  let writes: UnsafeMutablePointer<[TrieNodeWrite]>
-  let errors: UnsafeMutablePointer<TrieError?>
-  let groups: [[(nibbles: [UInt8], value: [UInt8])]]
-  let assignment: [[Int]]
-  let stores: [Store]
-
-  init(children: [MemoryNode], groups: [[(nibbles: [UInt8], value: [UInt8])]], assignment: [[Int]], stores: [Store]) {
-    self.children = .allocate(capacity: 16)
-    self.children.initialize(from: children, count: 16)
-    writes = .allocate(capacity: assignment.count)
-    writes.initialize(repeating: [], count: assignment.count)
-    errors = .allocate(capacity: assignment.count)
-    errors.initialize(repeating: nil, count: assignment.count)
-    self.groups = groups
-    self.assignment = assignment
-    self.stores = stores
-  }
-
-  func release() {
-    children.deinitialize(count: 16)
-    children.deallocate()
-    writes.deinitialize(count: assignment.count)
-    writes.deallocate()
-    errors.deinitialize(count: assignment.count)
-    errors.deallocate()
-  }
-
-  /// Part `p`: its nibbles' subtrees updated (below the root, from the second nibble on) and
-  /// hashed as the root's encoder would reference them.
-  func runPart(_ p: Int) {
-    let trie = MerkleTrie(store: stores[p], root: .emptyTrieRoot)
-    var hasher = NodeHasher(collect: true)
-    do throws(TrieError) {
+    // Each part updates its nibbles' subtrees below the root (from the second nibble on) and
+    // hashes them as the root's encoder will reference them.
+    let partStores = Array(stores.prefix(parts))
+    let shares = try runParts(parts, run: run) { [groups, assignment] (p) throws(TrieError) -> (children: [(Int, MemoryNode)], writes: [TrieNodeWrite]) in
+      let trie = MerkleTrie(store: partStores[p], root: .emptyTrieRoot)
+      var hasher = NodeHasher(collect: true)
+      var updated: [(Int, MemoryNode)] = []
       for n in assignment[p] {
         var node = children[n]
         for u in groups[n] {
@@ -125,12 +110,23 @@ private final class ParallelTrieWork<Store: TrieNodeStore>: @unchecked Sendable 
             node = try trie.inserting(node, u.nibbles, 1, u.value)
           }
         }
-        children[n] = hasher.reference(node)
+        updated.append((n, hasher.reference(node)))
       }
-      writes[p] = hasher.writes
-    } catch {
-      errors[p] = error
+      return (updated, hasher.writes)
     }
+
+    var newChildren = children
+    for share in shares { for (n, node) in share.children { newChildren[n] = node } }
+    var live = 0
+    for c in newChildren { if case .empty = c {} else { live += 1 } }
+    // A root left with one subtree collapses (as `removing` does it): rare, and serial.
+    guard live >= 2 else { return try serial() }
+    var hasher = NodeHasher(collect: true)
+    let hash = hasher.root(of: .branch(children: newChildren, value: nil))
+    var nodes: [TrieNodeWrite] = []
+    for share in shares { nodes += share.writes }
+    nodes += hasher.writes
+    return TrieCommit(root: hash, nodes: nodes)
   }
 }
 

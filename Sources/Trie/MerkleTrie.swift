@@ -5,7 +5,7 @@ import Primitives
 ///
 /// Only `ext` is boxed: a stored reference is an inline `Hash`, so decoding a branch allocates
 /// its child array and nothing per child.
-@usableFromInline enum MemoryNode {
+@usableFromInline enum MemoryNode: Sendable {
   case empty
   /// A node in the store, not loaded.
   case stored(Hash)
