@@ -61,10 +61,10 @@ public struct BlockBuilder: Sendable {
     } catch {
       throw .invalidBlock("\(error)")
     }
-    let (receipts, bloom) = BlockProcessor.receipts(transactions, execution, postStates: nil)
+    let (_, receiptEncodings, bloom) = BlockProcessor.receipts(transactions, execution, postStates: nil)
     header.gasUsed = execution.gasUsed
     if fork >= .cancun { header.blobGasUsed = execution.blobGasUsed }
-    header.receiptsRoot = TrieRoot.orderedRoot(receipts.map(\.consensusBytes))
+    header.receiptsRoot = TrieRoot.orderedRoot(receiptEncodings)
     header.logsBloom = bloom
     state.apply(execution.writes)
     header.stateRoot = state.computeStateRoot()

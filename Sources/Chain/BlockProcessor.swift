@@ -9,7 +9,12 @@ public struct ProcessedBlock: Sendable {
   public var block: Block
   public var hash: Hash
   public var senders: [Address]
+  /// Each transaction's canonical encoding and hash, in order (computed with the senders).
+  public var transactionEncodings: [[UInt8]]
+  public var transactionHashes: [Hash]
   public var receipts: [Receipt]
+  /// Each receipt's consensus encoding, in order (what the receipts trie holds, and the store).
+  public var receiptEncodings: [[UInt8]]
   public var execution: BlockExecution
   public var stateRoot: Hash
   /// Block-STM's counters when the block ran in parallel.
@@ -51,7 +56,11 @@ public struct BlockProcessor: Sendable {
       throw .mismatch(field: "parentHash", expected: parent.hash.description, got: header.parentHash.description)
     }
     try HeaderValidator.validate(header, parent: parent, config: config)
-    try validateBody(block, fork: fork)
+    // Senders, encodings and hashes for every transaction, in parallel; the checks below read
+    // them in the order they always ran (body, then each transaction, then its sender).
+    let prepared = prepareTransactions(block.transactions, fork: fork, threads: threads)
+    let encodings = prepared.map(\.encoding)
+    try validateBody(block, fork: fork, transactionEncodings: encodings)
 
     // Stateless transaction checks and sender recovery (in parallel).
     let chainID = U256(config.chainID)
@@ -77,8 +86,8 @@ public struct BlockProcessor: Sendable {
     }
     var senders: [Address] = []
     senders.reserveCapacity(block.transactions.count)
-    for (i, r) in recoverSenders(block.transactions, fork: fork, threads: threads).enumerated() {
-      switch r {
+    for (i, p) in prepared.enumerated() {
+      switch p.sender {
       case .success(let a): senders.append(a)
       case .failure(let e): throw .transaction(index: i, reason: "sender recovery: \(e)")
       }
@@ -116,14 +125,15 @@ public struct BlockProcessor: Sendable {
     }
 
     // Receipts, bloom and the totals the header promises.
-    let (receipts, bloom) = Self.receipts(block.transactions, execution, postStates: needsPostStates ? postStates : nil)
+    let (receipts, receiptEncodings, bloom) = Self.receipts(
+      block.transactions, execution, postStates: needsPostStates ? postStates : nil, threads: threads)
     guard execution.gasUsed == header.gasUsed else {
       throw .mismatch(field: "gasUsed", expected: "\(header.gasUsed)", got: "\(execution.gasUsed)")
     }
     if fork >= .cancun, execution.blobGasUsed != header.blobGasUsed {
       throw .mismatch(field: "blobGasUsed", expected: "\(header.blobGasUsed ?? 0)", got: "\(execution.blobGasUsed)")
     }
-    let receiptsRoot = TrieRoot.orderedRoot(receipts.map(\.consensusBytes))
+    let receiptsRoot = TrieRoot.orderedRoot(receiptEncodings)
     guard receiptsRoot == header.receiptsRoot else {
       throw .mismatch(field: "receiptsRoot", expected: header.receiptsRoot.description, got: receiptsRoot.description)
     }
@@ -134,8 +144,9 @@ public struct BlockProcessor: Sendable {
     guard root == header.stateRoot else {
       throw .mismatch(field: "stateRoot", expected: header.stateRoot.description, got: root.description)
     }
-    return ProcessedBlock(block: block, hash: header.hash, senders: senders, receipts: receipts,
-                          execution: execution, stateRoot: root, parallelStats: parallelStats)
+    return ProcessedBlock(block: block, hash: header.hash, senders: senders, transactionEncodings: encodings,
+                          transactionHashes: prepared.map(\.hash), receipts: receipts,
+                          receiptEncodings: receiptEncodings, execution: execution, stateRoot: root, parallelStats: parallelStats)
   }
 
   /// What the executor needs of a block: its environment (fork, base fee, blob base fee from
@@ -159,27 +170,30 @@ public struct BlockProcessor: Sendable {
       rewards: rewards)
   }
 
-  /// The receipts of executed transactions and the block's logs bloom. `postStates` (one root
-  /// per transaction) replaces the status before Byzantium.
-  public static func receipts(_ transactions: [Transaction], _ execution: BlockExecution, postStates: [Hash]?)
-    -> (receipts: [Receipt], bloom: Bloom)
+  /// The receipts of executed transactions, their consensus encodings and the block's logs
+  /// bloom. `postStates` (one root per transaction) replaces the status before Byzantium.
+  /// Receipts (each bloom a Keccak per log address and topic) and encodings are built on
+  /// `threads` threads.
+  public static func receipts(_ transactions: [Transaction], _ execution: BlockExecution, postStates: [Hash]?,
+                              threads: Int = 1) -> (receipts: [Receipt], encodings: [[UInt8]], bloom: Bloom)
   {
-    var receipts: [Receipt] = []
-    receipts.reserveCapacity(execution.outcomes.count)
-    var bloom = Bloom()
-    for (i, (tx, o)) in zip(transactions, execution.outcomes).enumerated() {
-      let r = Receipt(type: tx.type, succeeded: o.succeeded, postState: postStates?[i],
+    let outcomes = execution.outcomes
+    let built = parallelMap(count: min(transactions.count, outcomes.count), threads: threads, chunk: 16) { i in
+      let o = outcomes[i]
+      let r = Receipt(type: transactions[i].type, succeeded: o.succeeded, postState: postStates?[i],
                       cumulativeGasUsed: o.cumulativeGasUsed, logs: o.logs)
-      bloom.formUnion(r.bloom)
-      receipts.append(r)
+      return (r, r.consensusBytes)
     }
-    return (receipts, bloom)
+    var bloom = Bloom()
+    for (r, _) in built { bloom.formUnion(r.bloom) }
+    return (built.map(\.0), built.map(\.1), bloom)
   }
 
   /// Body checks against the header: transactions root, ommers, withdrawals.
-  func validateBody(_ block: Block, fork: Fork) throws(BlockError) {
+  /// - Parameter transactionEncodings: each transaction's canonical encoding, in order.
+  func validateBody(_ block: Block, fork: Fork, transactionEncodings: [[UInt8]]) throws(BlockError) {
     let header = block.header
-    let txRoot = TrieRoot.orderedRoot(block.transactions.map(\.canonicalBytes))
+    let txRoot = TrieRoot.orderedRoot(transactionEncodings)
     guard txRoot == header.transactionsRoot else {
       throw .mismatch(field: "transactionsRoot", expected: header.transactionsRoot.description, got: txRoot.description)
     }

@@ -151,11 +151,11 @@ public final class ChainStore: @unchecked Sendable {
 
   /// Imports every block of `path` in order; blocks already stored are skipped. Stops at the
   /// first invalid block (the store stays at the last good block).
-  public func importFile(_ path: String, threads: Int, progress: ((ImportStats, UInt64, UInt64) -> Void)? = nil) throws(ChainError) -> ImportStats {
+  public func importFile(_ path: String, threads: Int, alwaysParallel: Bool = false, progress: ((ImportStats, UInt64, UInt64) -> Void)? = nil) throws(ChainError) -> ImportStats {
     let file: ChainFile
     do { file = try ChainFile(path: path) } catch { throw .file(error) }
     var stats = ImportStats()
-    let processor = BlockProcessor(config: config, threads: threads)
+    let processor = BlockProcessor(config: config, threads: threads, alwaysParallel: alwaysParallel)
     while true {
       let t0 = Date()
       let next: (offset: UInt64, bytes: [UInt8])?
@@ -210,15 +210,18 @@ public final class ChainStore: @unchecked Sendable {
         return
       }
       let t1 = Date()
+      // Assembled from the encodings processing already made: nothing is encoded twice.
+      let body = block.bodyRLP(transactionEncodings: processed.transactionEncodings)
+      var e = RLPEncoder()
+      e.list { l in for r in processed.receiptEncodings { l.append(bytes: r) } }
+      let receipts = e.bytes
       try store.write { (batch: inout WriteBatch) throws in
         try StateCommitter.store(prepared, into: &batch)
         try batch.putHeader(hash, block.header.rlpEncoded)
-        try batch.putBody(hash, block.bodyRLP)
-        var e = RLPEncoder()
-        e.list { l in for r in processed.receipts { l.append(bytes: r.consensusBytes) } }
-        try batch.putReceipts(hash, e.bytes)
-        for (i, tx) in block.transactions.enumerated() {
-          try batch.putTransactionLocation(tx.hash, block: hash, index: UInt64(i))
+        try batch.putBody(hash, body)
+        try batch.putReceipts(hash, receipts)
+        for (i, txHash) in processed.transactionHashes.enumerated() {
+          try batch.putTransactionLocation(txHash, block: hash, index: UInt64(i))
         }
         try batch.putCanonical(number, hash)
         try batch.setHead(hash, number: number)
@@ -278,10 +281,23 @@ final class SharedReader: StateReader, Sendable {
 
 extension Block {
   /// rlp([transactions, ommers(, withdrawals)]): what the `bodies` table keeps.
-  public var bodyRLP: [UInt8] {
+  public var bodyRLP: [UInt8] { bodyRLP(transactionEncodings: nil) }
+
+  /// `bodyRLP`, from the transactions' canonical encodings when the caller has them (one per
+  /// transaction, in order) rather than encoding each transaction again.
+  func bodyRLP(transactionEncodings: [[UInt8]]?) -> [UInt8] {
     var e = RLPEncoder()
     e.list { l in
-      l.list { t in for tx in transactions { tx.encode(to: &t) } }
+      l.list { t in
+        if let encodings = transactionEncodings, encodings.count == transactions.count {
+          // The body form: a legacy transaction's list as it is, a typed one as a string.
+          for (tx, bytes) in zip(transactions, encodings) {
+            if tx.type == .legacy { t.appendRaw(bytes) } else { t.append(bytes: bytes) }
+          }
+        } else {
+          for tx in transactions { tx.encode(to: &t) }
+        }
+      }
       l.list { o in for u in ommers { u.encode(to: &o) } }
       if let withdrawals { l.list { w in for x in withdrawals { x.encode(to: &w) } } }
     }

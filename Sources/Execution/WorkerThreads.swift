@@ -285,3 +285,52 @@ private func startDetachedThread(stackSize: Int? = nil, _ body: @escaping @Senda
   }
   return true
 }
+
+/// `body(i)` for every i in 0..<count, in order in the result, computed on up to `threads` OS
+/// threads (the caller is one of them; `runOnWorkerThreads`' pool supplies the others).
+///
+/// Workers claim runs of `chunk` indices from a shared counter, so one slow element never
+/// leaves the others idle. One thread (or a count no larger than `chunk`) maps in place.
+/// - Complexity: O(count) calls of `body`, about count / threads of wall time.
+public func parallelMap<T: Sendable>(
+  count: Int, threads: Int, chunk: Int = 8, _ body: @escaping @Sendable (Int) -> T
+) -> [T] {
+  let chunk = max(1, chunk)
+  let workers = min(max(1, threads), (count + chunk - 1) / chunk)
+  if workers <= 1 { return (0..<count).map(body) }
+  return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+    let job = ParallelMapJob(count: count, chunk: chunk, results: buffer, body: body)
+    runOnWorkerThreads(workers, callerRuns: true) { _ in job.work() }
+    initialized = count
+  }
+}
+
+/// The shared state of one `parallelMap`.
+///
+/// SAFETY (`@unchecked Sendable`): `results` points at `count` uninitialized slots owned by
+/// `parallelMap`, which outlives every worker (`runOnWorkerThreads` returns after all have
+/// finished, and orders their writes before its return). Each index is claimed by exactly one
+/// worker through `next` (fetch-add), which initializes that slot once and never reads it.
+private final class ParallelMapJob<T: Sendable>: @unchecked Sendable {
+  let count: Int
+  let chunk: Int
+  let results: UnsafeMutableBufferPointer<T>
+  let body: @Sendable (Int) -> T
+  /// The next unclaimed index. Relaxed: a work counter, publishing nothing.
+  let next = Atomic<Int>(0)
+
+  init(count: Int, chunk: Int, results: UnsafeMutableBufferPointer<T>, body: @escaping @Sendable (Int) -> T) {
+    self.count = count; self.chunk = chunk; self.results = results; self.body = body
+  }
+
+  func work() {
+    while true {
+      let start = next.wrappingAdd(chunk, ordering: .relaxed).oldValue
+      if start >= count { return }
+      for i in start..<min(start + chunk, count) {
+        // SAFETY: i < count and this worker alone claimed i (see the type's invariant).
+        (results.baseAddress! + i).initialize(to: body(i))
+      }
+    }
+  }
+}

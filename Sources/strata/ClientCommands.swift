@@ -49,6 +49,8 @@ struct ImportCommand: ParsableCommand {
   @OptionGroup var options: StoreOptions
   @Argument(help: "Block files.") var files: [String]
   @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  @Flag(help: "Run every block of two or more transactions through Block-STM, without the cutoffs that keep small and light blocks serial (a determinism check and a benchmark; needs --threads above 1).")
+  var alwaysParallel = false
   @Flag(help: "Print per-stage times and the executor's counters (per block on standard error, totals in the summary).")
   var stats = false
   @Option(help: "Log a line every N blocks when not on a terminal.") var logEvery: Int = 100
@@ -61,7 +63,7 @@ struct ImportCommand: ParsableCommand {
       var total = ChainStore.ImportStats()
       for file in files {
         var lastLogged = 0
-        let s = try chain.importFile(file, threads: threads) { s, offset, size in
+        let s = try chain.importFile(file, threads: threads, alwaysParallel: alwaysParallel) { s, offset, size in
           if stats {
             let executor = s.lastExecutor.map { "\($0)" } ?? "serial executor"
             FileHandle.standardError.write(Data("block \(s.lastNumber): \(executor)\n".utf8))
