@@ -43,10 +43,12 @@ public struct BlockProcessor: Sendable {
   ///   - state: the state after `parent`.
   ///   - stateRoot: computes the state root after applying the block's writes to `state`.
   /// - Throws: `BlockError` naming the first rule the block breaks.
+  ///   - prepared: the block's `prepareTransactionsInBackground`, when import started it ahead.
   ///   - intermediateRoot: before Byzantium, the state root after the writes so far (receipts
   ///     carry it instead of a status); nil where pre-Byzantium blocks are not supported.
   public func process(
     _ block: Block, parent: Header, state: any StateReader,
+    prepared ahead: BackgroundMap<PreparedTransaction>? = nil,
     intermediateRoot: ((StateChanges) -> Hash)? = nil,
     stateRoot: (StateChanges) throws(BlockError) -> Hash
   ) throws(BlockError) -> ProcessedBlock {
@@ -58,7 +60,10 @@ public struct BlockProcessor: Sendable {
     try HeaderValidator.validate(header, parent: parent, config: config)
     // Senders, encodings and hashes for every transaction, in parallel; the checks below read
     // them in the order they always ran (body, then each transaction, then its sender).
-    let prepared = prepareTransactions(block.transactions, fork: fork, threads: threads)
+    var prepared = ahead?.finish(threads: threads) ?? []
+    if prepared.count != block.transactions.count {
+      prepared = prepareTransactions(block.transactions, fork: fork, threads: threads)
+    }
     let encodings = prepared.map(\.encoding)
     try validateBody(block, fork: fork, transactionEncodings: encodings)
 

@@ -156,24 +156,45 @@ public final class ChainStore: @unchecked Sendable {
     do { file = try ChainFile(path: path) } catch { throw .file(error) }
     var stats = ImportStats()
     let processor = BlockProcessor(config: config, threads: threads, alwaysParallel: alwaysParallel)
-    while true {
+    var decodeTime = 0.0
+    /// The next block and the file offset after it; nil at the end of the file.
+    func readNext() -> Result<(block: Block, end: UInt64)?, ChainError> {
       let t0 = Date()
-      let next: (offset: UInt64, bytes: [UInt8])?
-      do { next = try file.next() } catch { throw .file(error) }
-      guard let (offset, bytes) = next else { break }
-      let block: Block
-      do { block = try Block(rlpEncoded: bytes) } catch { throw .decode(offset: offset, error) }
-      stats.decode += Date().timeIntervalSince(t0)
-      try importBlock(block, processor: processor, stats: &stats)
-      progress?(stats, file.offset, file.size)
+      defer { decodeTime += Date().timeIntervalSince(t0) }
+      let item: (offset: UInt64, bytes: [UInt8])?
+      do { item = try file.next() } catch { return .failure(.file(error)) }
+      guard let (offset, bytes) = item else { return .success(nil) }
+      do { return .success((try Block(rlpEncoded: bytes), file.offset)) } catch { return .failure(.decode(offset: offset, error)) }
     }
+    var current = try readNext().get()
+    var ahead: BackgroundMap<PreparedTransaction>? = nil
+    while let (block, end) = current {
+      // The next block is read now, and its transactions prepared (senders recovered) in the
+      // background while this one is imported: a light block's serial execution and every
+      // block's commit leave the other cores idle. A bad next block is reported after this one.
+      let following = readNext()
+      var followingAhead: BackgroundMap<PreparedTransaction>? = nil
+      if threads > 1, case .success(let f?) = following {
+        let header = f.block.header
+        followingAhead = prepareTransactionsInBackground(
+          f.block.transactions, fork: config.fork(number: header.number, timestamp: header.timestamp))
+      }
+      try importBlock(block, processor: processor, prepared: ahead, stats: &stats)
+      stats.decode = decodeTime
+      progress?(stats, end, file.size)
+      current = try following.get()
+      ahead = followingAhead
+    }
+    stats.decode = decodeTime
     return stats
   }
 
   /// Validates and executes one block against a read snapshot, then commits it — state, trie
   /// nodes, header, body, receipts, canonical index, head — in one write transaction, which
   /// also recomputes the state root and aborts unless it matches the header.
-  public func importBlock(_ block: Block, processor: BlockProcessor, stats: inout ImportStats) throws(ChainError) {
+  /// - Parameter prepared: the block's transactions prepared ahead (`prepareTransactionsInBackground`).
+  public func importBlock(_ block: Block, processor: BlockProcessor, prepared: BackgroundMap<PreparedTransaction>? = nil,
+                          stats: inout ImportStats) throws(ChainError) {
     let hash = block.hash
     let number = block.header.number
     do {
@@ -192,7 +213,7 @@ public final class ChainStore: @unchecked Sendable {
         }
         let parent = try Header(rlpEncoded: parentRLP)
         var changes = StateChanges()
-        let processed = try processor.process(block, parent: parent, state: SharedReader(view)) { (c: StateChanges) throws(BlockError) -> Hash in
+        let processed = try processor.process(block, parent: parent, state: SharedReader(view), prepared: prepared) { (c: StateChanges) throws(BlockError) -> Hash in
           // The root is checked below, once the block is otherwise valid.
           changes = c
           return block.header.stateRoot

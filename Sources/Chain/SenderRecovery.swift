@@ -30,8 +30,20 @@ public struct PreparedTransaction: Sendable {
 
 /// `PreparedTransaction` for every transaction of a block, on `threads` threads.
 public func prepareTransactions(_ txs: [Transaction], fork: Fork, threads: Int) -> [PreparedTransaction] {
+  parallelMap(count: txs.count, threads: threads, chunk: 4, preparing(txs, fork: fork))
+}
+
+/// `prepareTransactions` started ahead on `helpers` background workers; `finish(threads:)`
+/// completes it (import starts the next block's while the current one executes and commits).
+public func prepareTransactionsInBackground(_ txs: [Transaction], fork: Fork, helpers: Int = 1)
+  -> BackgroundMap<PreparedTransaction>
+{
+  BackgroundMap(count: txs.count, chunk: 4, helpers: helpers, preparing(txs, fork: fork))
+}
+
+private func preparing(_ txs: [Transaction], fork: Fork) -> @Sendable (Int) -> PreparedTransaction {
   let lowS = fork >= .homestead
-  return parallelMap(count: txs.count, threads: threads, chunk: 4) { i in
+  return { i in
     let tx = txs[i]
     let sender: Result<Address, TransactionError>
     do throws(TransactionError) { sender = .success(try tx.recoverSender(lowS: lowS)) } catch { sender = .failure(error) }

@@ -311,7 +311,7 @@ public func parallelMap<T: Sendable>(
 /// `parallelMap`, which outlives every worker (`runOnWorkerThreads` returns after all have
 /// finished, and orders their writes before its return). Each index is claimed by exactly one
 /// worker through `next` (fetch-add), which initializes that slot once and never reads it.
-private final class ParallelMapJob<T: Sendable>: @unchecked Sendable {
+final class ParallelMapJob<T: Sendable>: @unchecked Sendable {
   let count: Int
   let chunk: Int
   let results: UnsafeMutableBufferPointer<T>
@@ -332,5 +332,58 @@ private final class ParallelMapJob<T: Sendable>: @unchecked Sendable {
         (results.baseAddress! + i).initialize(to: body(i))
       }
     }
+  }
+}
+
+/// A `parallelMap` started ahead of need: `helpers` pool workers begin on it at once, and
+/// `finish` joins in with the caller (and more workers) when the results are wanted. Import
+/// prepares the next block's transactions this way while the current block executes and
+/// commits, which leaves a core idle in its serial stretches.
+public final class BackgroundMap<T: Sendable>: @unchecked Sendable {
+  // SAFETY: `buffer` holds `count` slots, each initialized once by the worker that claimed it
+  // (see `ParallelMapJob`); they are read (moved out) only by `finish`, after every worker
+  // of the job has finished, or deinitialized by `deinit` after the same wait. `finished` is
+  // only touched by the single caller of `finish` and by `deinit`.
+  private let count: Int
+  private let buffer: UnsafeMutablePointer<T>
+  private let job: ParallelMapJob<T>
+  private let helpers: Completion
+  private var finished = false
+
+  public init(count: Int, chunk: Int = 8, helpers: Int = 1, _ body: @escaping @Sendable (Int) -> T) {
+    self.count = count
+    buffer = .allocate(capacity: max(1, count))
+    let job = ParallelMapJob(count: count, chunk: max(1, chunk),
+                             results: UnsafeMutableBufferPointer(start: buffer, count: count), body: body)
+    self.job = job
+    let n = count > 0 ? max(0, helpers) : 0
+    self.helpers = Completion(remaining: n)
+    for (k, worker) in WorkerPool.shared.take(n).enumerated() {
+      worker.start(Job(body: { _ in job.work() }, index: k, completion: self.helpers))
+    }
+  }
+
+  /// Maps what the helpers have not claimed yet on the caller and `threads - 1` more workers,
+  /// waits for the helpers' last elements, and returns every result in order. Call once.
+  public func finish(threads: Int) -> [T] {
+    precondition(!finished, "BackgroundMap.finish called twice")
+    let job = self.job
+    runOnWorkerThreads(max(1, threads), callerRuns: true) { _ in job.work() }
+    helpers.wait()
+    finished = true
+    return [T](unsafeUninitializedCapacity: count) { out, initialized in
+      if count > 0 { out.baseAddress!.moveInitialize(from: buffer, count: count) }
+      initialized = count
+    }
+  }
+
+  deinit {
+    if !finished {
+      // The helpers run until every element is claimed and made: then all slots are set.
+      job.work()
+      helpers.wait()
+      buffer.deinitialize(count: count)
+    }
+    buffer.deallocate()
   }
 }
