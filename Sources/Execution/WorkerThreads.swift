@@ -318,13 +318,16 @@ final class ParallelMapJob<T: Sendable>: @unchecked Sendable {
   let body: @Sendable (Int) -> T
   /// The next unclaimed index. Relaxed: a work counter, publishing nothing.
   let next = Atomic<Int>(0)
+  /// Set when the results are no longer wanted: workers stop claiming (each finishes the
+  /// chunk it holds, so the slots made are exactly those below `next`).
+  let cancelled = Atomic<Bool>(false)
 
   init(count: Int, chunk: Int, results: UnsafeMutableBufferPointer<T>, body: @escaping @Sendable (Int) -> T) {
     self.count = count; self.chunk = chunk; self.results = results; self.body = body
   }
 
   func work() {
-    while true {
+    while !cancelled.load(ordering: .relaxed) {
       let start = next.wrappingAdd(chunk, ordering: .relaxed).oldValue
       if start >= count { return }
       for i in start..<min(start + chunk, count) {
@@ -342,8 +345,8 @@ final class ParallelMapJob<T: Sendable>: @unchecked Sendable {
 public final class BackgroundMap<T: Sendable>: @unchecked Sendable {
   // SAFETY: `buffer` holds `count` slots, each initialized once by the worker that claimed it
   // (see `ParallelMapJob`); they are read (moved out) only by `finish`, after every worker
-  // of the job has finished, or deinitialized by `deinit` after the same wait. `finished` is
-  // only touched by the single caller of `finish` and by `deinit`.
+  // of the job has finished, or the ones made are deinitialized by `deinit` after the same
+  // wait. `finished` is only touched by the single caller of `finish` and by `deinit`.
   private let count: Int
   private let buffer: UnsafeMutablePointer<T>
   private let job: ParallelMapJob<T>
@@ -377,12 +380,13 @@ public final class BackgroundMap<T: Sendable>: @unchecked Sendable {
     }
   }
 
+  /// Dropped unfinished (the block before failed): the helpers stop after their current chunk,
+  /// and the elements made are freed.
   deinit {
     if !finished {
-      // The helpers run until every element is claimed and made: then all slots are set.
-      job.work()
-      helpers.wait()
-      buffer.deinitialize(count: count)
+      job.cancelled.store(true, ordering: .relaxed)
+      helpers.wait()  // acquires every helper's writes
+      buffer.deinitialize(count: min(count, job.next.load(ordering: .relaxed)))
     }
     buffer.deallocate()
   }
