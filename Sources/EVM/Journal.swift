@@ -18,22 +18,6 @@ public struct SlotKey: Hashable, Sendable {
   }
 }
 
-/// The 160 bits of an address folded to 64.
-@inlinable @inline(__always) public func addressBits(_ a: Address) -> UInt64 {
-  a.w0 ^ (a.w1 &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(a.w2) &* 0xC2B2_AE3D_27D4_EB4F)
-}
-
-/// Murmur3's 64-bit finaliser over `x` and the dictionary's seed.
-@inlinable @inline(__always) public func fastHash(_ x: UInt64, seed: Int) -> UInt64 {
-  var h = x ^ UInt64(bitPattern: Int64(seed)) &* 0xFF51_AFD7_ED55_8CCD
-  h ^= h >> 33
-  h &*= 0xFF51_AFD7_ED55_8CCD
-  h ^= h >> 33
-  h &*= 0xC4CE_B9FE_1A85_EC53
-  h ^= h >> 33
-  return h
-}
-
 /// An address as a dictionary key with the fast hash (see `SlotKey`).
 public struct AccountKey: Hashable, Sendable {
   public var address: Address

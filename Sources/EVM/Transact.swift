@@ -161,6 +161,7 @@ extension EVM {
   /// included) and slots whose value changed. Unordered.
   func makeWriteSet() -> WriteSet {
     var ws = WriteSet()
+    ws.accounts.reserveCapacity(accounts.storage.count)
     var deleted: Set<Address> = []
     for (key, a) in accounts.storage {
       let address = key.address

@@ -46,6 +46,16 @@
 
   public var description: String { Hex.encode(bytes) }
 
+  @inlinable public static func == (a: Hash, b: Hash) -> Bool {
+    a.w0 == b.w0 && a.w1 == b.w1 && a.w2 == b.w2 && a.w3 == b.w3
+  }
+  @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
+  /// The multiply-xorshift of `Address`, over the words folded: hashes here are Keccak
+  /// outputs (code hashes, trie nodes, block hashes), uniform without SipHash's cost.
+  @inlinable public func _rawHashValue(seed: Int) -> Int {
+    Int(truncatingIfNeeded: fastHash(w0 ^ (w1 &* 0x9E37_79B9_7F4A_7C15) ^ (w2 &* 0xC2B2_AE3D_27D4_EB4F) ^ (w3 &* 0x1656_67B1_9E37_79F9), seed: seed))
+  }
+
   /// Byte-wise order (the order of the hashes as big-endian numbers).
   @inlinable public static func < (a: Hash, b: Hash) -> Bool {
     if a.w0 != b.w0 { return a.w0.byteSwapped < b.w0.byteSwapped }
@@ -55,7 +65,29 @@
   }
 }
 
+/// The 160 bits of an address folded to 64.
+@inlinable @inline(__always) public func addressBits(_ a: Address) -> UInt64 {
+  a.w0 ^ (a.w1 &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(a.w2) &* 0xC2B2_AE3D_27D4_EB4F)
+}
+
+/// Murmur3's 64-bit finaliser over `x` and the dictionary's seed.
+@inlinable @inline(__always) public func fastHash(_ x: UInt64, seed: Int) -> UInt64 {
+  var h = x ^ UInt64(bitPattern: Int64(seed)) &* 0xFF51_AFD7_ED55_8CCD
+  h ^= h >> 33
+  h &*= 0xFF51_AFD7_ED55_8CCD
+  h ^= h >> 33
+  h &*= 0xC4CE_B9FE_1A85_EC53
+  h ^= h >> 33
+  return h
+}
+
 /// A 20-byte account address.
+///
+/// Hashes with a multiply-xorshift over its folded words and the dictionary's seed rather than
+/// SipHash: state keyed by address (the executors' change sets, the in-memory state, the trie
+/// committer) hashes addresses on every access, and SipHash's setup and finalisation were
+/// about a tenth of a transfer block's serial execution. Addresses are Keccak outputs, which
+/// a sender cannot choose freely enough to flood one bucket.
 @frozen public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
   public var w0: UInt64, w1: UInt64, w2: UInt32
 
@@ -112,6 +144,10 @@
   @inlinable public var word: U256 { U256(bigEndian: bytes) }
 
   public var description: String { Hex.encode(bytes) }
+
+  @inlinable public static func == (a: Address, b: Address) -> Bool { a.w0 == b.w0 && a.w1 == b.w1 && a.w2 == b.w2 }
+  @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
+  @inlinable public func _rawHashValue(seed: Int) -> Int { Int(truncatingIfNeeded: fastHash(addressBits(self), seed: seed)) }
 
   @inlinable public static func < (a: Address, b: Address) -> Bool {
     if a.w0 != b.w0 { return a.w0.byteSwapped < b.w0.byteSwapped }

@@ -88,6 +88,10 @@ extension U256 {
   }
 
   @inlinable public func multipliedReportingOverflow(by b: U256) -> (partialValue: U256, overflow: Bool) {
+    if fitsUInt64 && b.fitsUInt64 {  // gas × price and the like: one 64-bit product
+      let p = w0.multipliedFullWidth(by: b.w0)
+      return (U256(p.low, p.high, 0, 0), false)
+    }
     let full = multipliedFullWidth(by: b)
     return (full.low, !full.high.isZero)
   }
