@@ -143,23 +143,25 @@ public final class EVM {
   }
 
   func setBalance(_ address: Address, _ value: U256) throws(StateReadError) {
-    let undo = try withAccount(address) { (a: inout AccountState) -> JournalEntry in
-      let undo: JournalEntry = a.exists ? .balanceSet(address, old: a.balance) : .accountReplaced(address, old: a)
-      a.exists = true
-      a.balance = value
-      return undo
-    }
-    journal.append(undo)
+    try setField(address, undo: { .balanceSet(address, old: $0.balance) }) { $0.balance = value }
   }
 
   func setNonce(_ address: Address, _ value: UInt64) throws(StateReadError) {
-    let undo = try withAccount(address) { (a: inout AccountState) -> JournalEntry in
-      let undo: JournalEntry = a.exists ? .nonceSet(address, old: a.nonce) : .accountReplaced(address, old: a)
+    try setField(address, undo: { .nonceSet(address, old: $0.nonce) }) { $0.nonce = value }
+  }
+
+  /// Sets one field of `address` in place (`set`), journaling `undo` of the account as it was,
+  /// or the whole account when it did not exist (setting a field brings it into existence).
+  @inline(__always)
+  private func setField(_ address: Address, undo: (borrowing AccountState) -> JournalEntry,
+                        _ set: (inout AccountState) -> Void) throws(StateReadError) {
+    let entry = try withAccount(address) { (a: inout AccountState) -> JournalEntry in
+      let entry: JournalEntry = a.exists ? undo(a) : .accountReplaced(address, old: a)
       a.exists = true
-      a.nonce = value
-      return undo
+      set(&a)
+      return entry
     }
-    journal.append(undo)
+    journal.append(entry)
   }
 
   /// Moves `value` wei; the caller has checked the sender's balance.
