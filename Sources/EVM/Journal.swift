@@ -12,9 +12,16 @@ public struct SlotKey: Hashable, Sendable {
   @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
   /// A multiply-xorshift hash seeded per dictionary, instead of SipHash over 52 bytes: the host
   /// hashes slots and addresses on every state access, and SipHash was a third of ERC-20 time.
+  /// The seed goes in first and each word is mixed in after it: a contract chooses its slot
+  /// keys freely, and a fixed fold of the words (as this once was) let it pick thousands of
+  /// keys that collide under every seed, making each storage map quadratic.
   @inlinable public func _rawHashValue(seed: Int) -> Int {
-    let s = slot.w0 ^ (slot.w1 &* 0x9E37_79B9_7F4A_7C15) ^ (slot.w2 &* 0xC2B2_AE3D_27D4_EB4F) ^ (slot.w3 &* 0x1656_67B1_9E37_79F9)
-    return Int(truncatingIfNeeded: fastHash(addressBits(address) ^ (s &* 0xD6E8_FEB8_6659_FD93), seed: seed))
+    var h = fastHash(addressBits(address), seed: seed)
+    h = fastHash(h ^ slot.w0, seed: 0)
+    h = fastHash(h ^ slot.w1, seed: 0)
+    h = fastHash(h ^ slot.w2, seed: 0)
+    h = fastHash(h ^ slot.w3, seed: 0)
+    return Int(truncatingIfNeeded: h)
   }
 }
 
