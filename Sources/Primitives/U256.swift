@@ -10,6 +10,21 @@
     self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
   }
 
+  @inlinable public static func == (a: U256, b: U256) -> Bool {
+    a.w0 == b.w0 && a.w1 == b.w1 && a.w2 == b.w2 && a.w3 == b.w3
+  }
+  @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
+  /// Storage maps are keyed by slot values, on every state access: the seed, then each word,
+  /// through the multiply-xorshift mixer (as `Address` and `SlotKey`), not SipHash. The seed
+  /// goes first so that keys a contract chooses cannot collide under every seed.
+  @inlinable public func _rawHashValue(seed: Int) -> Int {
+    var h = fastHash(w0, seed: seed)
+    h = fastHash(h ^ w1, seed: 0)
+    h = fastHash(h ^ w2, seed: 0)
+    h = fastHash(h ^ w3, seed: 0)
+    return Int(truncatingIfNeeded: h)
+  }
+
   @inlinable @inline(__always)
   public init(_ value: UInt64) { self.init(value, 0, 0, 0) }
 

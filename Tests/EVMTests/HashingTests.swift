@@ -28,6 +28,21 @@ import Testing
     #expect(map.count == keys.count && keys.enumerated().allSatisfy { map[$0.element] == $0.offset })
   }
 
+  /// Slot values chosen to cancel in any fixed fold of the words spread as map keys too.
+  @Test func chosenSlotValuesDoNotCollide() {
+    let values = (0..<2000).map { (i: Int) -> U256 in
+      let w1 = UInt64(i) &* 0x0123_4567_89AB_CDEF, w2 = UInt64(i) << 7, w3 = ~UInt64(i)
+      return U256(0x5EED ^ w1 ^ w2 ^ w3, w1, w2, w3)
+    }
+    for seed in [0, 1, -42] {
+      let hashes = Set(values.map { $0._rawHashValue(seed: seed) })
+      #expect(hashes.count == values.count)
+      #expect(Set(hashes.map { $0 & 4095 }).count > 1000)
+    }
+    #expect(U256(1, 2, 3, 4) == U256(1, 2, 3, 4) && U256(1, 2, 3, 4) != U256(1, 2, 3, 5))
+    #expect(U256(9).hashValue == U256(9).hashValue && Set([U256(1), U256(1), U256(2)]).count == 2)
+  }
+
   @Test func addressAndHashHashAgreeWithEquality() {
     let a = Address(low: 7), b = Address(low: 7), c = Address(low: 8)
     #expect(a == b && a.hashValue == b.hashValue && a != c)
