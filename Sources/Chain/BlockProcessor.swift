@@ -67,7 +67,7 @@ public struct BlockProcessor: Sendable {
     let encodings = prepared.map(\.encoding)
     try validateBody(block, fork: fork, transactionEncodings: encodings)
 
-    // Stateless transaction checks and sender recovery (in parallel).
+    // Stateless transaction checks.
     let chainID = U256(config.chainID)
     let baseFee = header.baseFeePerGas ?? .zero
     let context = Self.context(for: header, fork: fork, config: config, withdrawals: block.withdrawals,

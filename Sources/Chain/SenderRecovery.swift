@@ -14,9 +14,12 @@ public func recoverSenders(_ txs: [Transaction], fork: Fork, threads: Int)
   -> [Result<Address, TransactionError>]
 {
   let lowS = fork >= .homestead
-  return parallelMap(count: txs.count, threads: threads, chunk: 4) { i in
-    do throws(TransactionError) { return .success(try txs[i].recoverSender(lowS: lowS)) } catch { return .failure(error) }
-  }
+  return parallelMap(count: txs.count, threads: threads, chunk: 4) { i in sender(of: txs[i], lowS: lowS) }
+}
+
+/// The sender of `tx`, or why it could not be recovered.
+private func sender(of tx: Transaction, lowS: Bool) -> Result<Address, TransactionError> {
+  do throws(TransactionError) { return .success(try tx.recoverSender(lowS: lowS)) } catch { return .failure(error) }
 }
 
 /// What import computes once per transaction, in parallel: the sender, and the canonical
@@ -44,10 +47,7 @@ public func prepareTransactionsInBackground(_ txs: [Transaction], fork: Fork, he
 private func preparing(_ txs: [Transaction], fork: Fork) -> @Sendable (Int) -> PreparedTransaction {
   let lowS = fork >= .homestead
   return { i in
-    let tx = txs[i]
-    let sender: Result<Address, TransactionError>
-    do throws(TransactionError) { sender = .success(try tx.recoverSender(lowS: lowS)) } catch { sender = .failure(error) }
-    let encoding = tx.canonicalBytes
-    return PreparedTransaction(sender: sender, encoding: encoding, hash: Keccak256.hash(encoding))
+    let encoding = txs[i].canonicalBytes
+    return PreparedTransaction(sender: sender(of: txs[i], lowS: lowS), encoding: encoding, hash: Keccak256.hash(encoding))
   }
 }
