@@ -28,7 +28,7 @@ public final class EVM {
   /// EIP-2929 warm addresses (precompiles are always warm and not listed). Kept apart from
   /// `accounts` so that warming never reads an account (Block-STM: warming the coinbase must not
   /// make a transaction depend on the coinbase balance).
-  var warmAccounts: Set<AccountKey> = []
+  var warmAccounts: Set<Address> = []
   /// EIP-2930 access-list slots: warm when first loaded.
   var prewarmedSlots: Set<SlotKey> = []
   var storage: [SlotKey: SlotState] = [:]
@@ -87,21 +87,17 @@ public final class EVM {
   /// each field read or set was a tenth of a transfer's instructions).
   @inline(__always)
   func withAccount<R>(_ address: Address, _ body: (inout AccountState) -> R) throws(StateReadError) -> R {
-    let key = AccountKey(address)
-    if let i = accounts.storage.index(forKey: key) { return body(&accounts.storage.values[i]) }
+    if let i = accounts.storage.index(forKey: address) { return body(&accounts.storage.values[i]) }
     var a = AccountState(try reader.account(address))
     let r = body(&a)
-    accounts.storage[key] = a
+    accounts.storage[address] = a
     return r
   }
 
   /// Loads `address` into the cache (reading it through the reader the first time).
   @inline(__always)
   func load(_ address: Address) throws(StateReadError) {
-    let key = AccountKey(address)
-    if accounts.storage.index(forKey: key) == nil {
-      accounts.storage[key] = AccountState(try reader.account(address))
-    }
+    try withAccount(address) { _ in }
   }
 
   /// A copy of the cached account (loading it if needed).
@@ -114,7 +110,7 @@ public final class EVM {
   @inline(__always)
   func warmAccount(_ address: Address) throws(StateReadError) -> Bool {
     if precompileIndex(address) != nil { return false }
-    if warmAccounts.insert(AccountKey(address)).inserted {
+    if warmAccounts.insert(address).inserted {
       journal.append(.accountWarmed(address))
       return true
     }
@@ -203,7 +199,7 @@ public final class EVM {
 
   /// The value at the start of the transaction; zero for an account created in it.
   func readOriginal(_ key: SlotKey) throws(StateReadError) -> U256 {
-    if let i = accounts.storage.index(forKey: AccountKey(key.address)), accounts.storage.values[i].created { return .zero }
+    if let i = accounts.storage.index(forKey: key.address), accounts.storage.values[i].created { return .zero }
     return try reader.storage(key.address, key.slot)
   }
 
@@ -228,7 +224,7 @@ public final class EVM {
   func revert(to cp: Checkpoint) {
     while journal.count > cp.journalCount {
       switch journal.removeLast() {
-      case .accountWarmed(let a): warmAccounts.remove(AccountKey(a))
+      case .accountWarmed(let a): warmAccounts.remove(a)
       case .slotWarmed(let k): storage[k]!.warm = false
       case .storageSet(let k, let old): storage[k]!.current = old
       case .transientSet(let k, let old): transient[k] = old

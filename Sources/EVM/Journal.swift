@@ -15,33 +15,20 @@ public struct SlotKey: Hashable, Sendable {
   /// The seed goes in first and each word is mixed in after it: a contract chooses its slot
   /// keys freely, and a fixed fold of the words (as this once was) let it pick thousands of
   /// keys that collide under every seed, making each storage map quadratic.
+  /// (The address's hash seeds `U256`'s chain over the slot.)
   @inlinable public func _rawHashValue(seed: Int) -> Int {
-    var h = fastHash(addressBits(address), seed: seed)
-    h = fastHash(h ^ slot.w0, seed: 0)
-    h = fastHash(h ^ slot.w1, seed: 0)
-    h = fastHash(h ^ slot.w2, seed: 0)
-    h = fastHash(h ^ slot.w3, seed: 0)
-    return Int(truncatingIfNeeded: h)
+    slot._rawHashValue(seed: address._rawHashValue(seed: seed))
   }
 }
 
-/// An address as a dictionary key with the fast hash (see `SlotKey`).
-public struct AccountKey: Hashable, Sendable {
-  public var address: Address
-  @inlinable @inline(__always) public init(_ address: Address) { self.address = address }
-  @inlinable public static func == (a: AccountKey, b: AccountKey) -> Bool { a.address == b.address }
-  @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
-  @inlinable public func _rawHashValue(seed: Int) -> Int { Int(truncatingIfNeeded: fastHash(addressBits(address), seed: seed)) }
-}
-
-/// The accounts of a transaction, keyed by address with the fast hash.
+/// The accounts of a transaction, keyed by address (`Address` hashes with the fast hash).
 struct AccountTable {
-  var storage: [AccountKey: AccountState] = [:]
+  var storage: [Address: AccountState] = [:]
 
   @inline(__always) subscript(address: Address) -> AccountState? {
-    get { storage[AccountKey(address)] }
-    _modify { yield &storage[AccountKey(address)] }
-    set { storage[AccountKey(address)] = newValue }
+    get { storage[address] }
+    _modify { yield &storage[address] }
+    set { storage[address] = newValue }
   }
 
   mutating func removeAll(keepingCapacity: Bool) { storage.removeAll(keepingCapacity: keepingCapacity) }

@@ -98,11 +98,11 @@ extension EVM {
     // Warm sets (EIP-2929, EIP-2930, EIP-3651); precompiles are always warm. No account is read.
     let target = tx.to ?? createAddress(sender: tx.caller, nonce: sender.nonce)
     if schedule.hasWarmCold {
-      warmAccounts.insert(AccountKey(tx.caller))
-      warmAccounts.insert(AccountKey(target))
-      if schedule.warmCoinbase { warmAccounts.insert(AccountKey(block.coinbase)) }
+      warmAccounts.insert(tx.caller)
+      warmAccounts.insert(target)
+      if schedule.warmCoinbase { warmAccounts.insert(block.coinbase) }
       for entry in tx.accessList {
-        warmAccounts.insert(AccountKey(entry.address))
+        warmAccounts.insert(entry.address)
         for key in entry.storageKeys { prewarmedSlots.insert(SlotKey(address: entry.address, slot: key)) }
       }
     }
@@ -163,8 +163,7 @@ extension EVM {
     var ws = WriteSet()
     ws.accounts.reserveCapacity(accounts.storage.count)
     var deleted: Set<Address> = []
-    for (key, a) in accounts.storage {
-      let address = key.address
+    for (address, a) in accounts.storage {
       let delete = a.selfdestructed || (schedule.clearsEmptyAccounts && a.touched && !a.isAlive)
       if delete || !a.exists {
         if a.original != nil {

@@ -275,12 +275,12 @@ struct AccountVersions: Sendable {
 /// Locations live in mutex-protected shards: an account's five fields in one cell (read and
 /// written under one lock, found with one hash lookup) and each slot on its own, sharded by
 /// address and slot so that a hot contract's slots spread over the shards. Keys hash with the
-/// EVM's multiply-xorshift hash rather than SipHash. Each location keeps its versions in an
+/// seeded multiply-xorshift of `Address` and `SlotKey` rather than SipHash. Each location keeps its versions in an
 /// array sorted by transaction index (appended in mostly increasing order). The coinbase has no
 /// location: each transaction's fee (and own write of it) sits in its record (see `coinbaseChain`).
 final class MVMemory: Sendable {
   struct ShardMaps: Sendable {
-    var accounts: [AccountKey: AccountVersions] = [:]
+    var accounts: [Address: AccountVersions] = [:]
     var slots: [SlotKey: [VersionEntry]] = [:]
   }
 
@@ -325,7 +325,7 @@ final class MVMemory: Sendable {
   }
 
   @inline(__always) private func shard(_ address: Address) -> Shard {
-    shards[Int(truncatingIfNeeded: fastHash(addressBits(address), seed: 0) >> 40) & shardMask]
+    shards[Int(truncatingIfNeeded: UInt64(bitPattern: Int64(address._rawHashValue(seed: 0))) >> 40) & shardMask]
   }
 
   @inline(__always) private func shard(_ key: SlotKey) -> Shard {
@@ -345,7 +345,7 @@ final class MVMemory: Sendable {
     -> (fields: (VersionedRead, VersionedRead, VersionedRead, VersionedRead), credits: (sum: U256, top: VersionedRead)) {
     let bound = Int32(tx)
     return shard(address).maps.withLock { maps in
-      guard let cell = maps.accounts[AccountKey(address)] else {
+      guard let cell = maps.accounts[address] else {
         return ((.notFound, .notFound, .notFound, .notFound), (.zero, .notFound))
       }
       let fields = cell.latestFields(below: bound)
@@ -357,7 +357,7 @@ final class MVMemory: Sendable {
   func readExistenceAndCode(_ address: Address, below tx: TxIndex) -> (VersionedRead, VersionedRead) {
     let bound = Int32(tx)
     return shard(address).maps.withLock { maps in
-      guard let cell = maps.accounts[AccountKey(address)] else { return (.notFound, .notFound) }
+      guard let cell = maps.accounts[address] else { return (.notFound, .notFound) }
       let fields = cell.latestFields(below: bound)
       return (fields.0, fields.3)
     }
@@ -367,7 +367,7 @@ final class MVMemory: Sendable {
   func readReset(_ address: Address, below tx: TxIndex) -> VersionedRead {
     let bound = Int32(tx)
     return shard(address).maps.withLock { maps in
-      guard let cell = maps.accounts[AccountKey(address)] else { return .notFound }
+      guard let cell = maps.accounts[address] else { return .notFound }
       return cell.latest(.reset, below: bound)
     }
   }
@@ -428,13 +428,13 @@ final class MVMemory: Sendable {
         // Sized once for the block's share of accounts: growing from empty rehashed each map
         // several times (7% of a transfer block's recording).
         if maps.accounts.isEmpty { maps.accounts.reserveCapacity(expected) }
-        maps.accounts[AccountKey(w.address), default: AccountVersions()].apply(w, tx: t, incarnation: inc, removing: stale)
+        maps.accounts[w.address, default: AccountVersions()].apply(w, tx: t, incarnation: inc, removing: stale)
       }
     }
     // Accounts the previous incarnation wrote and this one did not.
     for p in previousAccounts where !writes.accounts.contains(where: { $0.address == p.address }) {
       shard(p.address).maps.withLock { maps in
-        maps.accounts[AccountKey(p.address)]?.remove(p.mask, tx: t)
+        maps.accounts[p.address]?.remove(p.mask, tx: t)
       }
     }
 
@@ -485,7 +485,7 @@ final class MVMemory: Sendable {
     }
     for w in accounts {
       shard(w.address).maps.withLock { maps in
-        maps.accounts[AccountKey(w.address)]?.markEstimate(w.mask, tx: t)
+        maps.accounts[w.address]?.markEstimate(w.mask, tx: t)
       }
     }
     for key in slots {

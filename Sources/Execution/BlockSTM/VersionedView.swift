@@ -52,7 +52,7 @@ final class VersionedView: StateReader, DeferredCreditReader {
   /// (settle starts a deferred credit from it when no earlier transaction changed the account).
   private(set) var recipientBase: Account?? = nil
   /// The first value read of each account: what the incarnation's writes are compared with.
-  private(set) var accountsRead: [AccountKey: Account?] = [:]
+  private(set) var accountsRead: [Address: Account?] = [:]
 
   init(memory: MVMemory, base: any StateReader, coinbase: Address, deployed: DeployedCode, clearsEmptyAccounts: Bool) {
     self.memory = memory; self.base = base; self.coinbase = coinbase; self.deployed = deployed
@@ -70,13 +70,13 @@ final class VersionedView: StateReader, DeferredCreditReader {
   }
 
   /// The account as first read by this incarnation (`.some(nil)`: read as absent; nil: not read).
-  func accountRead(_ address: Address) -> Account?? { accountsRead[AccountKey(address)] }
+  func accountRead(_ address: Address) -> Account?? { accountsRead[address] }
 
   // MARK: StateReader
 
   func account(_ address: Address) throws(StateReadError) -> Account? {
     let result = address == coinbase ? try readCoinbaseAccount() : try readAccount(address)
-    let key = AccountKey(address)
+    let key = address
     if accountsRead.index(forKey: key) == nil { accountsRead[key] = .some(result) }
     return result
   }
