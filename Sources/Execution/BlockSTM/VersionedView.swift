@@ -76,8 +76,7 @@ final class VersionedView: StateReader, DeferredCreditReader {
 
   func account(_ address: Address) throws(StateReadError) -> Account? {
     let result = address == coinbase ? try readCoinbaseAccount() : try readAccount(address)
-    let key = address
-    if accountsRead.index(forKey: key) == nil { accountsRead[key] = .some(result) }
+    if accountsRead.index(forKey: address) == nil { accountsRead[address] = .some(result) }
     return result
   }
 
