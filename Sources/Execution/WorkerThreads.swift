@@ -44,17 +44,13 @@ private let spinNanoseconds: UInt64 = 300_000
 /// Spins until `done()` or the spin time is over; returns `done()`'s last answer.
 @inline(__always) private func spin(until done: () -> Bool) -> Bool {
   if done() { return true }
-  var start = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &start)
+  let start = monotonicNanoseconds()
   var rounds = 0
   while true {
     if done() { return true }
     rounds += 1
     if rounds & 15 == 0 {
-      var now = timespec()
-      clock_gettime(CLOCK_MONOTONIC, &now)
-      let elapsed = UInt64(now.tv_sec - start.tv_sec) &* 1_000_000_000 &+ UInt64(bitPattern: Int64(now.tv_nsec - start.tv_nsec))
-      if elapsed > spinNanoseconds { return done() }
+      if monotonicNanoseconds() &- start > spinNanoseconds { return done() }
       sched_yield()  // let a thread with work have this CPU
     }
   }
