@@ -24,19 +24,26 @@ let package = Package(
     .target(name: "Primitives"),
     .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"]),
     .target(name: "Trie", dependencies: ["Primitives"]),
-    .target(name: "State", dependencies: ["Primitives", "Trie", "CLMDB"]),
+    // The state model (no LMDB): the reader seam, accounts, write sets, the in-memory state.
+    .target(name: "State", dependencies: ["Primitives", "Trie"]),
+    // The LMDB store: tables, read views, write batches, the state commit (tries + flat tables).
+    // LMDB.swift is the one file that calls C.
+    .target(name: "LMDBStore", dependencies: ["Primitives", "Trie", "State", "CLMDB"]),
     // EVM: -enforce-exclusivity=unchecked measured ~20% faster on erc20_transfers (the host's
     // dictionaries are class properties, each access otherwise checked at run time).
     .target(name: "EVM", dependencies: ["Primitives", "Crypto", "State"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
     // Execution: the same flag; the run-time checks of Block-STM's class properties (the
     // versioned view, the worker state) measured ~3% of its instructions on a block of transfers.
-    .target(name: "Execution", dependencies: ["Primitives", "Crypto", "State", "EVM", "Trie"],
+    .target(name: "Execution", dependencies: ["Primitives", "Crypto", "State", "EVM"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-    .target(name: "Chain", dependencies: ["Primitives", "Crypto", "Trie", "State", "EVM", "Execution"]),
+    .target(name: "Chain", dependencies: ["Primitives", "Crypto", "Trie", "State", "LMDBStore", "EVM", "Execution"]),
     .executableTarget(
       name: "strata",
-      dependencies: ["Chain", "Execution", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: [
+        "Chain", "Execution", "EVM", "Primitives", "State", "LMDBStore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .executableTarget(
       name: "StrataBench",
       dependencies: ["Primitives", "Crypto", "Trie", "State", "EVM", "Execution", "Chain", "COpenSSL"]),
@@ -49,8 +56,10 @@ let package = Package(
     .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Primitives", "TestSupport"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "State", "Primitives", "Crypto", "TestSupport"]),
     .testTarget(name: "TrieTests", dependencies: ["Trie", "Primitives", "TestSupport"]),
-    .testTarget(name: "StateTests", dependencies: ["State", "Trie", "Primitives", "TestSupport"]),
-    .testTarget(name: "ChainTests", dependencies: ["Chain", "Execution", "State", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
+    .testTarget(name: "StateTests", dependencies: ["State", "LMDBStore", "Trie", "Primitives", "TestSupport"]),
+    .testTarget(
+      name: "ChainTests",
+      dependencies: ["Chain", "Execution", "State", "LMDBStore", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
     .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EVM", "State", "Primitives", "Trie", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

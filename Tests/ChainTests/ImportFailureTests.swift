@@ -1,5 +1,6 @@
 import Chain
 import Foundation
+import LMDBStore
 import Primitives
 import State
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import Primitives
-@testable import State
+@testable import LMDBStore
+import State
 
 /// A fresh temporary directory, removed when the test's body returns.
 @discardableResult

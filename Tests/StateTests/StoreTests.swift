@@ -3,7 +3,8 @@ import Foundation
 import Primitives
 import Testing
 import Trie
-@testable import State
+@testable import LMDBStore
+import State
 
 @Suite struct StoreTests {
   // MARK: Round trips

@@ -1,4 +1,5 @@
 import Primitives
+import State
 import Trie
 
 /// The writes of one `Store.write` call: everything commits together or not at all.

@@ -1,4 +1,5 @@
 import Primitives
+import State
 
 /// Every named database of the store, in one place, with its key and value layout.
 ///

@@ -1,4 +1,5 @@
 import Primitives
+import State
 import Trie
 
 /// A snapshot of the store: one transaction, read through.

@@ -1,4 +1,5 @@
 import Primitives
+import State
 import Trie
 
 /// Why a store operation failed.
@@ -23,6 +24,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
   case io(operation: String, message: String)
   /// A `ReadView` or `WriteBatch` used after its transaction ended.
   case transactionEnded
+  /// A trie node the state commit needs is missing or malformed: the store is corrupt.
+  case trie(TrieError)
 
   public var description: String {
     switch self {
@@ -39,8 +42,26 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
       return "store: corrupt record in \(table.rawValue) under \(Hex.encode(key)): \(reason)"
     case .io(let op, let message): return "store: \(op): \(message)"
     case .transactionEnded: return "store: a view or batch was used after its transaction ended"
+    case .trie(let e): return "store: \(e)"
     }
   }
+}
+
+/// An error type that can carry a `StoreError`: a `read` or `write` body and the store itself
+/// then throw one typed error (a caller's enum satisfies it with `case store(StoreError)`).
+public protocol StoreErrorCarrying: Error {
+  static func store(_ error: StoreError) -> Self
+}
+
+extension StoreError: StoreErrorCarrying {
+  public static func store(_ error: StoreError) -> StoreError { error }
+}
+
+/// Any error of an untyped `read` or `write` body, carried through the typed ones.
+struct AnyBodyError: StoreErrorCarrying {
+  var error: any Error
+  init(_ error: any Error) { self.error = error }
+  static func store(_ error: StoreError) -> AnyBodyError { AnyBodyError(error) }
 }
 
 /// The head block pointer.
@@ -186,22 +207,34 @@ public final class Store: @unchecked Sendable {
   ///
   /// The view must not escape `body`; it may move to another thread but serve one thread at a time.
   public func read<R>(_ body: (ReadView) throws -> R) throws -> R {
-    let txn = try beginRead()
-    defer { txn.end() }
-    return try body(ReadView(txn: txn))
+    try read(views: 1) { try body($0[0]) }
   }
 
   /// Runs `body` on `count` views of one and the same snapshot: one per executor thread (an
   /// LMDB transaction serves one thread at a time).
   public func read<R>(views count: Int, _ body: ([ReadView]) throws -> R) throws -> R {
-    precondition(count > 0, "read(views:) needs at least one view")
+    do {
+      return try read(views: count, throwing: AnyBodyError.self) { (views) throws(AnyBodyError) -> R in
+        do { return try body(views) } catch { throw AnyBodyError(error) }
+      }
+    } catch {
+      throw error.error
+    }
+  }
+
+  /// `read(views:_:)` with one typed error: the body's, which also carries the store's own
+  /// failures (`E.store`).
+  public func read<R, E: StoreErrorCarrying>(
+    views count: Int = 1, throwing: E.Type, _ body: ([ReadView]) throws(E) -> R
+  ) throws(E) -> R {
+    let count = max(1, count)
     while true {
       var txns: [Transaction] = []
       do {
         for _ in 0..<count { txns.append(try beginRead()) }
       } catch {
         for t in txns { t.end() }
-        throw error
+        throw .store(error)
       }
       defer { for t in txns { t.end() } }
       let id = txns[0].id
@@ -246,19 +279,39 @@ public final class Store: @unchecked Sendable {
   /// - Throws: whatever `body` throws, or `StoreError`.
   @discardableResult
   public func write<R>(_ body: (inout WriteBatch) throws -> R) throws -> R {
-    guard !isReadOnly else { throw StoreError.readOnly(path: path) }
+    do {
+      return try write(throwing: AnyBodyError.self) { (batch: inout WriteBatch) throws(AnyBodyError) -> R in
+        do { return try body(&batch) } catch { throw AnyBodyError(error) }
+      }
+    } catch {
+      throw error.error
+    }
+  }
+
+  /// `write(_:)` with one typed error: the body's, which also carries the store's own failures
+  /// (`E.store`). Nothing is written unless `body` returns and the commit succeeds.
+  @discardableResult
+  public func write<R, E: StoreErrorCarrying>(throwing: E.Type, _ body: (inout WriteBatch) throws(E) -> R) throws(E) -> R {
+    guard !isReadOnly else { throw .store(.readOnly(path: path)) }
     guard writeMutex.lock() else { fatalError("Store.write called inside another Store.write on the same thread") }
     defer { writeMutex.unlock() }
-    let txn = try beginWrite()
+    let txn: Transaction
+    do { txn = try beginWrite() } catch { throw .store(error) }
     var batch = WriteBatch(txn: txn)
+    let result: R
     do {
-      let result = try body(&batch)
-      try txn.commit()
-      return result
+      result = try body(&batch)
     } catch {
       txn.end()
       throw error
     }
+    do {
+      try txn.commit()
+    } catch {
+      txn.end()
+      throw .store(error)
+    }
+    return result
   }
 
   func beginWrite() throws(StoreError) -> Transaction {
