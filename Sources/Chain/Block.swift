@@ -34,10 +34,10 @@ extension Block: RLPEncodable {
       var txs: [Transaction] = []
       var tr = try r.required().listReader()
       while let t = try tr.next() {
-        do {
+        do throws(TransactionError) {
           txs.append(try Transaction(blockBodyItem: t))
         } catch {
-          throw BlockError.transaction(index: txs.count, reason: "\(error)")
+          throw BlockError.transaction(index: txs.count, .decoding(error))
         }
       }
       transactions = txs

@@ -46,8 +46,10 @@ public struct BlockBuilder: Sendable {
 
     var senders: [Address] = []
     for (i, r) in recoverSenders(transactions, fork: fork, threads: 1).enumerated() {
-      guard case .success(let a) = r else { throw .transaction(index: i, reason: "bad signature") }
-      senders.append(a)
+      switch r {
+      case .success(let a): senders.append(a)
+      case .failure(let e): throw .transaction(index: i, .sender(e))
+      }
     }
     let baseFee = header.baseFeePerGas ?? .zero
     let context = BlockProcessor.context(for: header, fork: fork, config: config, withdrawals: ws)

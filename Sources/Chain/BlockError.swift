@@ -1,22 +1,114 @@
 import Primitives
+import State
 
-/// Why a block (or its header) was rejected. Mismatches carry both sides.
+/// A header field a block's contents or execution must match.
+public enum HeaderField: String, Equatable, Sendable, CaseIterable {
+  case parentHash, ommersHash, stateRoot, transactionsRoot, receiptsRoot, logsBloom
+  case gasUsed, blobGasUsed, withdrawalsRoot, baseFeePerGas, excessBlobGas
+}
+
+/// One side of a header mismatch.
+public enum HeaderValue: Equatable, Sendable, CustomStringConvertible {
+  case hash(Hash)
+  case bloom(Bloom)
+  case number(UInt64)
+  case quantity(U256)
+  /// The header lacks the field.
+  case absent
+
+  public var description: String {
+    switch self {
+    case .hash(let h): return h.description
+    case .bloom(let b): return b.description
+    case .number(let n): return "\(n)"
+    case .quantity(let q): return q.description
+    case .absent: return "none"
+    }
+  }
+}
+
+/// Why a transaction makes its block invalid.
+public enum TransactionFault: Equatable, Sendable, CustomStringConvertible {
+  /// The block body's transaction does not decode.
+  case decoding(TransactionError)
+  /// A stateless rule of the fork or chain (signature range, type, intrinsic gas, …).
+  case invalid(TransactionError)
+  /// No sender recovers from the signature.
+  case sender(TransactionError)
+  /// EIP-1559: the fee cap is below the block's base fee.
+  case feeCapBelowBaseFee(feeCap: U256, baseFee: U256)
+  /// EIP-4844: the blob fee cap is below the block's blob base fee.
+  case blobFeeCapBelowBlobBaseFee(maxFeePerBlobGas: U256, blobBaseFee: U256)
+  /// The executor refused it against the state (nonce, balance, block gas, blob gas); the
+  /// executor reports the rule as text (`ExecutionError.invalidTransaction`).
+  case rejected(String)
+
+  public var description: String {
+    switch self {
+    case .decoding(let e), .invalid(let e): return e.description
+    case .sender(let e): return "sender recovery: \(e)"
+    case .feeCapBelowBaseFee(let cap, let base): return "max fee per gas \(cap) below the base fee \(base)"
+    case .blobFeeCapBelowBlobBaseFee(let cap, let base):
+      return "max fee per blob gas \(cap) below the blob base fee \(base)"
+    case .rejected(let reason): return reason
+    }
+  }
+}
+
+/// A body that breaks a rule of its fork.
+public enum BodyFault: Equatable, Sendable, CustomStringConvertible {
+  case ommersAfterMerge
+  case tooManyOmmers(Int)
+  case withdrawalsMissing
+  case withdrawalsBeforeShanghai
+
+  public var description: String {
+    switch self {
+    case .ommersAfterMerge: return "ommers after the merge"
+    case .tooManyOmmers(let n): return "\(n) ommers, at most two allowed"
+    case .withdrawalsMissing: return "withdrawals missing"
+    case .withdrawalsBeforeShanghai: return "withdrawals before Shanghai"
+    }
+  }
+}
+
+/// Why a block (or its header) was rejected: always the block's fault, never the store's.
+/// Mismatches carry both sides.
 public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
   case rlp(RLPError)
-  case transaction(index: Int, reason: String)
-  case mismatch(field: String, expected: String, got: String)
+  case transaction(index: Int, TransactionFault)
+  case mismatch(HeaderField, expected: HeaderValue, got: HeaderValue)
+  /// A header rule (`HeaderValidator`), named in the text.
   case invalidHeader(String)
+  case invalidBody(BodyFault)
+  /// Anything else wrong with the block, named in the text.
   case invalidBlock(String)
   case unknownParent(Hash)
 
   public var description: String {
     switch self {
     case .rlp(let e): return e.description
-    case .transaction(let i, let r): return "transaction \(i): \(r)"
-    case .mismatch(let f, let e, let g): return "\(f): got \(g), expected \(e)"
+    case .transaction(let i, let fault): return "transaction \(i): \(fault)"
+    case .mismatch(let f, let e, let g): return "\(f.rawValue): got \(g), expected \(e)"
     case .invalidHeader(let r): return "invalid header: \(r)"
+    case .invalidBody(let fault): return "invalid block: \(fault)"
     case .invalidBlock(let r): return "invalid block: \(r)"
     case .unknownParent(let h): return "unknown parent \(h)"
+    }
+  }
+}
+
+/// Why executing or committing a block failed: the block is invalid, or the state it runs
+/// against could not be read. A backend failure is never reported as a bad block.
+public enum BlockExecutionError: Error, Equatable, Sendable, CustomStringConvertible {
+  case invalid(BlockError)
+  /// The state backend failed (I/O, corruption, a bug such as a Block-STM estimate leaking out).
+  case backend(StateReadError)
+
+  public var description: String {
+    switch self {
+    case .invalid(let e): return e.description
+    case .backend(let e): return e.description
     }
   }
 }

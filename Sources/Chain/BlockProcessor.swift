@@ -4,25 +4,11 @@ import Primitives
 import State
 import Trie
 
-/// A block that passed every check: what the store commits.
-public struct ProcessedBlock: Sendable {
-  public var block: Block
-  public var hash: Hash
-  public var senders: [Address]
-  /// Each transaction's canonical encoding and hash, in order (computed with the senders).
-  public var transactionEncodings: [[UInt8]]
-  public var transactionHashes: [Hash]
-  public var receipts: [Receipt]
-  /// Each receipt's consensus encoding, in order (what the receipts trie holds, and the store).
-  public var receiptEncodings: [[UInt8]]
-  public var execution: BlockExecution
-  public var stateRoot: Hash
-  /// Block-STM's counters when the block ran in parallel.
-  public var parallelStats: BlockSTMStats?
-}
-
 /// Validates and executes one block against the state after its parent, and checks every root
-/// and total the header promises. It changes nothing: the caller commits what it returns.
+/// and total the header promises except those that need the new state (the state root; before
+/// Byzantium also the receipts root, whose receipts carry intermediate state roots). It changes
+/// nothing: a commit step (`ChainStore.commit`, `InMemoryState.commit`) computes those roots,
+/// checks them and writes.
 public struct BlockProcessor: Sendable {
   public var config: ChainConfig
   /// Worker threads for sender recovery (and Block-STM when it runs).
@@ -37,35 +23,78 @@ public struct BlockProcessor: Sendable {
     self.alwaysParallel = alwaysParallel
   }
 
+  /// Validates and executes `block` on the state after `parent`.
   /// - Parameters:
   ///   - block: the block to import.
   ///   - parent: its parent's header (already in the chain).
-  ///   - state: the state after `parent`.
-  ///   - stateRoot: computes the state root after applying the block's writes to `state`.
-  /// - Throws: `BlockError` naming the first rule the block breaks.
+  ///   - reader: the state after `parent`.
   ///   - prepared: the block's `prepareTransactionsInBackground`, when import started it ahead.
-  ///   - intermediateRoot: before Byzantium, the state root after the writes so far (receipts
-  ///     carry it instead of a status); nil where pre-Byzantium blocks are not supported.
-  public func process(
-    _ block: Block, parent: Header, state: any StateReader,
-    prepared ahead: BackgroundMap<PreparedTransaction>? = nil,
-    intermediateRoot: ((StateChanges) -> Hash)? = nil,
-    stateRoot: (StateChanges) throws(BlockError) -> Hash
-  ) throws(BlockError) -> ProcessedBlock {
+  /// - Returns: the executed block, for a commit step to check the state root and write.
+  /// - Throws: `.invalid` naming the first rule the block breaks, or `.backend` when `reader`
+  ///   failed (never reported as an invalid block).
+  public func execute(
+    _ block: Block, parent: Header, on reader: any StateReader,
+    prepared ahead: BackgroundMap<PreparedTransaction>? = nil
+  ) throws(BlockExecutionError) -> ExecutedBlock {
     let header = block.header
     let fork = config.fork(number: header.number, timestamp: header.timestamp)
-    guard header.parentHash == parent.hash else {
-      throw .mismatch(field: "parentHash", expected: parent.hash.description, got: header.parentHash.description)
+    let prepared: [PreparedTransaction]
+    let context: BlockContext
+    let senders: [Address]
+    do throws(BlockError) {
+      guard header.parentHash == parent.hash else {
+        throw .mismatch(.parentHash, expected: .hash(parent.hash), got: .hash(header.parentHash))
+      }
+      try HeaderValidator.validate(header, parent: parent, config: config)
+      (prepared, context, senders) = try validateTransactions(block, fork: fork, prepared: ahead)
+    } catch {
+      throw .invalid(error)
     }
-    try HeaderValidator.validate(header, parent: parent, config: config)
-    // Senders, encodings and hashes for every transaction, in parallel; the checks below read
-    // them in the order they always ran (body, then each transaction, then its sender).
+    let envs = zip(block.transactions, senders).map { tx, sender in
+      Self.txEnv(tx, sender: sender, baseFee: header.baseFeePerGas ?? .zero, fork: fork)
+    }
+    // Before Byzantium (EIP-658) each receipt holds the state root after its transaction: the
+    // block's writes so far are kept per transaction for the commit step to compute it.
+    let (execution, writesAfter, parallelStats) = try run(envs, context: context, on: reader, keepWritesPerTransaction: fork < .byzantium)
+
+    // Receipts, bloom and the totals the header promises.
+    let (receipts, receiptEncodings, bloom) = Self.receipts(block.transactions, execution, postStates: nil, threads: threads)
+    do throws(BlockError) {
+      guard execution.gasUsed == header.gasUsed else {
+        throw .mismatch(.gasUsed, expected: .number(header.gasUsed), got: .number(execution.gasUsed))
+      }
+      if fork >= .cancun, execution.blobGasUsed != header.blobGasUsed {
+        throw .mismatch(.blobGasUsed, expected: header.blobGasUsed.map(HeaderValue.number) ?? .absent,
+                        got: .number(execution.blobGasUsed))
+      }
+      if fork >= .byzantium { try ExecutedBlock.checkReceiptsRoot(receiptEncodings, header: header) }
+      guard bloom == header.logsBloom else {
+        throw .mismatch(.logsBloom, expected: .bloom(header.logsBloom), got: .bloom(bloom))
+      }
+    } catch {
+      throw .invalid(error)
+    }
+    return ExecutedBlock(
+      block: block, hash: header.hash, parent: parent, fork: fork, senders: senders,
+      transactionEncodings: prepared.map(\.encoding), transactionHashes: prepared.map(\.hash),
+      execution: execution, writesAfterTransaction: writesAfter,
+      receipts: fork >= .byzantium ? receipts : [], receiptEncodings: fork >= .byzantium ? receiptEncodings : [],
+      parallelStats: parallelStats)
+  }
+
+  /// Header-independent checks of the body and of every transaction, in the order they always
+  /// ran (body, then each transaction's stateless rules, then its sender).
+  /// - Returns: the prepared transactions, the executor's context and the senders.
+  func validateTransactions(
+    _ block: Block, fork: Fork, prepared ahead: BackgroundMap<PreparedTransaction>?
+  ) throws(BlockError) -> ([PreparedTransaction], BlockContext, [Address]) {
+    let header = block.header
+    // Senders, encodings and hashes for every transaction, in parallel.
     var prepared = ahead?.finish(threads: threads) ?? []
     if prepared.count != block.transactions.count {
       prepared = prepareTransactions(block.transactions, fork: fork, threads: threads)
     }
-    let encodings = prepared.map(\.encoding)
-    try validateBody(block, fork: fork, transactionEncodings: encodings)
+    try validateBody(block, fork: fork, transactionEncodings: prepared.map(\.encoding))
 
     // Stateless transaction checks.
     let chainID = U256(config.chainID)
@@ -74,18 +103,18 @@ public struct BlockProcessor: Sendable {
                                rewards: fork >= .paris ? [] : Self.rewards(block, fork: fork))
     let blobBaseFee = context.env.blobBaseFee
     for (i, tx) in block.transactions.enumerated() {
-      do {
+      do throws(TransactionError) {
         try tx.validate(fork: fork, chainID: chainID)
       } catch {
-        throw .transaction(index: i, reason: error.description)
+        throw .transaction(index: i, .invalid(error))
       }
       if fork >= .london && tx.feeCap < baseFee {
-        throw .transaction(index: i, reason: "max fee per gas \(tx.feeCap) below the base fee \(baseFee)")
+        throw .transaction(index: i, .feeCapBelowBaseFee(feeCap: tx.feeCap, baseFee: baseFee))
       }
       if tx.type == .blob {
-        if tx.to == nil { throw .transaction(index: i, reason: "blob transaction cannot create a contract") }
+        if tx.to == nil { throw .transaction(index: i, .invalid(.missingRecipient(.blob))) }
         if tx.maxFeePerBlobGas < blobBaseFee {
-          throw .transaction(index: i, reason: "max fee per blob gas \(tx.maxFeePerBlobGas) below the blob base fee \(blobBaseFee)")
+          throw .transaction(index: i, .blobFeeCapBelowBlobBaseFee(maxFeePerBlobGas: tx.maxFeePerBlobGas, blobBaseFee: blobBaseFee))
         }
       }
     }
@@ -94,64 +123,43 @@ public struct BlockProcessor: Sendable {
     for (i, p) in prepared.enumerated() {
       switch p.sender {
       case .success(let a): senders.append(a)
-      case .failure(let e): throw .transaction(index: i, reason: "sender recovery: \(e)")
+      case .failure(let e): throw .transaction(index: i, .sender(e))
       }
     }
+    return (prepared, context, senders)
+  }
 
-    let envs = zip(block.transactions, senders).map { tx, sender in
-      Self.txEnv(tx, sender: sender, baseFee: baseFee, fork: fork)
-    }
-    let execution: BlockExecution
-    var parallelStats: BlockSTMStats?
-    // Before Byzantium (EIP-658) each receipt holds the state root after its transaction.
-    var postStates: [Hash] = []
-    let needsPostStates = fork < .byzantium && intermediateRoot != nil
-    do {
-      if needsPostStates, let intermediateRoot {
-        execution = try SerialExecutor.execute(envs, context: context, state: state) { _, writes in
-          postStates.append(intermediateRoot(writes))
+  /// The one place the executors are called: serial when the block's receipts need the state
+  /// after each transaction (before Byzantium) or with one thread, Block-STM otherwise (it falls
+  /// back to the serial path itself for small blocks).
+  /// - Returns: the execution, the block's writes after each transaction (only when
+  ///   `keepWritesPerTransaction`) and Block-STM's counters when it ran.
+  func run(
+    _ envs: [TxEnv], context: BlockContext, on reader: any StateReader, keepWritesPerTransaction: Bool
+  ) throws(BlockExecutionError) -> (BlockExecution, [StateChanges], BlockSTMStats?) {
+    do throws(ExecutionError) {
+      if keepWritesPerTransaction {
+        var writesAfter: [StateChanges] = []
+        writesAfter.reserveCapacity(envs.count)
+        let execution = try SerialExecutor.execute(envs, context: context, state: reader) { _, writes in
+          writesAfter.append(writes)
         }
-      } else if threads > 1 {
-        // Block-STM; it falls back to the serial path itself for small blocks.
-        let (e, s) = alwaysParallel
-          ? try BlockSTMExecutor.execute(envs, context: context, state: state, threads: threads,
-                                         minTransactions: 2, minAverageGasLimit: 0)
-          : try BlockSTMExecutor.execute(envs, context: context, state: state, threads: threads)
-        execution = e
-        parallelStats = s
-      } else {
-        execution = try SerialExecutor.execute(envs, context: context, state: state)
+        return (execution, writesAfter, nil)
       }
+      if threads > 1 {
+        let (e, s) = alwaysParallel
+          ? try BlockSTMExecutor.execute(envs, context: context, state: reader, threads: threads,
+                                         minTransactions: 2, minAverageGasLimit: 0)
+          : try BlockSTMExecutor.execute(envs, context: context, state: reader, threads: threads)
+        return (e, [], s)
+      }
+      return (try SerialExecutor.execute(envs, context: context, state: reader), [], nil)
     } catch {
       switch error {
-      case .invalidTransaction(let i, let reason): throw .transaction(index: i, reason: reason)
-      case .state(let e): throw .invalidBlock("state read failed: \(e)")
+      case .invalidTransaction(let i, let reason): throw .invalid(.transaction(index: i, .rejected(reason)))
+      case .state(let e): throw .backend(e)
       }
     }
-
-    // Receipts, bloom and the totals the header promises.
-    let (receipts, receiptEncodings, bloom) = Self.receipts(
-      block.transactions, execution, postStates: needsPostStates ? postStates : nil, threads: threads)
-    guard execution.gasUsed == header.gasUsed else {
-      throw .mismatch(field: "gasUsed", expected: "\(header.gasUsed)", got: "\(execution.gasUsed)")
-    }
-    if fork >= .cancun, execution.blobGasUsed != header.blobGasUsed {
-      throw .mismatch(field: "blobGasUsed", expected: "\(header.blobGasUsed ?? 0)", got: "\(execution.blobGasUsed)")
-    }
-    let receiptsRoot = TrieRoot.orderedRoot(receiptEncodings)
-    guard receiptsRoot == header.receiptsRoot else {
-      throw .mismatch(field: "receiptsRoot", expected: header.receiptsRoot.description, got: receiptsRoot.description)
-    }
-    guard bloom == header.logsBloom else {
-      throw .mismatch(field: "logsBloom", expected: header.logsBloom.description, got: bloom.description)
-    }
-    let root = try stateRoot(execution.writes)
-    guard root == header.stateRoot else {
-      throw .mismatch(field: "stateRoot", expected: header.stateRoot.description, got: root.description)
-    }
-    return ProcessedBlock(block: block, hash: header.hash, senders: senders, transactionEncodings: encodings,
-                          transactionHashes: prepared.map(\.hash), receipts: receipts,
-                          receiptEncodings: receiptEncodings, execution: execution, stateRoot: root, parallelStats: parallelStats)
   }
 
   /// What the executor needs of a block: its environment (fork, base fee, blob base fee from
@@ -200,24 +208,24 @@ public struct BlockProcessor: Sendable {
     let header = block.header
     let txRoot = TrieRoot.orderedRoot(transactionEncodings)
     guard txRoot == header.transactionsRoot else {
-      throw .mismatch(field: "transactionsRoot", expected: header.transactionsRoot.description, got: txRoot.description)
+      throw .mismatch(.transactionsRoot, expected: .hash(header.transactionsRoot), got: .hash(txRoot))
     }
     var e = RLPEncoder()
     e.list { l in for o in block.ommers { o.encode(to: &l) } }
     let ommersHash = Keccak256.hash(e.bytes)
     guard ommersHash == header.ommersHash else {
-      throw .mismatch(field: "ommersHash", expected: header.ommersHash.description, got: ommersHash.description)
+      throw .mismatch(.ommersHash, expected: .hash(header.ommersHash), got: .hash(ommersHash))
     }
-    if fork >= .paris && !block.ommers.isEmpty { throw .invalidBlock("ommers after the merge") }
-    if block.ommers.count > 2 { throw .invalidBlock("more than two ommers") }
+    if fork >= .paris && !block.ommers.isEmpty { throw .invalidBody(.ommersAfterMerge) }
+    if block.ommers.count > 2 { throw .invalidBody(.tooManyOmmers(block.ommers.count)) }
     if fork >= .shanghai {
-      guard let withdrawals = block.withdrawals else { throw .invalidBlock("withdrawals missing") }
+      guard let withdrawals = block.withdrawals else { throw .invalidBody(.withdrawalsMissing) }
       let root = TrieRoot.orderedRoot(withdrawals.map(\.rlpEncoded))
       guard root == header.withdrawalsRoot else {
-        throw .mismatch(field: "withdrawalsRoot", expected: header.withdrawalsRoot?.description ?? "none", got: root.description)
+        throw .mismatch(.withdrawalsRoot, expected: header.withdrawalsRoot.map(HeaderValue.hash) ?? .absent, got: .hash(root))
       }
     } else if block.withdrawals != nil {
-      throw .invalidBlock("withdrawals before Shanghai")
+      throw .invalidBody(.withdrawalsBeforeShanghai)
     }
   }
 

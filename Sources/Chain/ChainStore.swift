@@ -7,13 +7,19 @@ import Synchronization
 import State
 import Trie
 
-/// Why a client command failed: one line each, naming the block or the input.
-public enum ChainError: Error, CustomStringConvertible {
+/// Why a client command failed: one line each, naming the block or the input. An invalid block
+/// (`block`, `decode`), a store failure (`store`, `stateBackend`) and a usage error are different
+/// cases: a failing store is never reported as a bad block.
+public enum ChainError: Error, CustomStringConvertible, StoreErrorCarrying {
   case store(StoreError)
   case genesis(GenesisError)
   case notInitialised(String)
   case otherChain(String)
   case block(number: UInt64, hash: Hash, BlockError)
+  /// Reading the state failed while block `number` executed: the store's fault, not the block's.
+  case stateBackend(number: UInt64, hash: Hash, StateReadError)
+  /// The block's parent is stored but is not the head: side chains are not imported.
+  case parentNotHead(number: UInt64, hash: Hash, parent: Hash, head: Hash)
   case file(ChainFile.ReadError)
   case decode(offset: UInt64, BlockError)
   case trie(TrieError)
@@ -26,6 +32,9 @@ public enum ChainError: Error, CustomStringConvertible {
     case .notInitialised(let p): return "no store at \(p): run `strata init GENESIS.json` first"
     case .otherChain(let r): return r
     case .block(let n, let h, let e): return "block \(n) (\(h)): \(e)"
+    case .stateBackend(let n, let h, let e): return "store failed while executing block \(n) (\(h)): \(e)"
+    case .parentNotHead(let n, let h, let parent, let head):
+      return "block \(n) (\(h)): its parent \(parent) is not the head \(head) (side chains are not imported)"
     case .file(let e): return e.description
     case .decode(let o, let e): return "block at byte \(o): \(e)"
     case .trie(let e): return "trie: \(e)"
@@ -56,14 +65,22 @@ public final class ChainStore: @unchecked Sendable {
       if case .notFound = error { throw .notInitialised(path) }
       throw .store(error)
     }
-    let raw: [UInt8]?
-    do { raw = try store.read { try $0.meta(ChainStore.configKey) } } catch { throw .other("\(error)") }
+    let raw = try store.read(throwing: ChainError.self) { (views) throws(ChainError) in
+      try stored { () throws(StoreError) in try views[0].meta(ChainStore.configKey) }
+    }
     guard let raw else { throw .notInitialised(path) }
     do {
       config = try JSONDecoder().decode(GenesisConfig.self, from: Data(raw)).chainConfigValue
     } catch {
       throw .other("stored chain config unreadable: \(error)")
     }
+  }
+
+  /// A chain over an open store whose genesis is already committed, with `config` given rather
+  /// than read from the store (the conformance runner's temporary stores).
+  public init(store: Store, config: ChainConfig) {
+    self.store = store
+    self.config = config
   }
 
   /// Creates a store from a genesis file, or checks that an existing one holds the same chain.
@@ -79,27 +96,26 @@ public final class ChainStore: @unchecked Sendable {
     } catch {
       throw .genesis(.invalidJSON(reason: "\(error)"))
     }
-    let store: Store
     do {
       try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-      store = try Store.open(path: path)
-    } catch let e as StoreError {
-      throw .store(e)
     } catch {
       throw .other("cannot create \(path): \(error)")
     }
-    do {
-      return try store.write { (batch: inout WriteBatch) throws -> (Hash, Hash) in
-        let changes = genesis.stateChanges
-        let root = try StateCommitter.commit(changes, parentRoot: .emptyTrieRoot, into: &batch)
-        let header = genesis.header(stateRoot: root)
-        let hash = header.hash
-        if let existing = try batch.view.genesisHash() {
-          guard existing == hash else {
-            throw ChainError.otherChain("store at \(path) holds another chain (genesis \(existing)); refusing to initialise with \(hash)")
-          }
-          return (hash, root)
+    let store: Store
+    do { store = try Store.open(path: path) } catch { throw .store(error) }
+    return try store.write(throwing: ChainError.self) { (batch: inout WriteBatch) throws(ChainError) -> (Hash, Hash) in
+      let root = try stored { () throws(StoreError) in
+        try StateCommitter.commit(genesis.stateChanges, parentRoot: .emptyTrieRoot, into: &batch)
+      }
+      let header = genesis.header(stateRoot: root)
+      let hash = header.hash
+      if let existing = try stored({ () throws(StoreError) in try batch.view.genesisHash() }) {
+        guard existing == hash else {
+          throw .otherChain("store at \(path) holds another chain (genesis \(existing)); refusing to initialise with \(hash)")
         }
+        return (hash, root)
+      }
+      try stored { () throws(StoreError) in
         try batch.putHeader(hash, header.rlpEncoded)
         try batch.putBody(hash, Block(header: header, withdrawals: header.withdrawalsRoot == nil ? nil : []).bodyRLP)
         try batch.putReceipts(hash, [0xc0])
@@ -108,14 +124,8 @@ public final class ChainStore: @unchecked Sendable {
         try batch.setGenesisHash(hash)
         try batch.setChainID(genesis.chainConfig.chainID)
         try batch.setMeta(ChainStore.configKey, Array(configJSON))
-        return (hash, root)
       }
-    } catch let e as ChainError {
-      throw e
-    } catch let e as StoreError {
-      throw .store(e)
-    } catch {
-      throw .other("\(error)")
+      return (hash, root)
     }
   }
 
@@ -190,94 +200,167 @@ public final class ChainStore: @unchecked Sendable {
     return stats
   }
 
-  /// Validates and executes one block against a read snapshot, then commits it — state, trie
-  /// nodes, header, body, receipts, canonical index, head — in one write transaction, which
-  /// also recomputes the state root and aborts unless it matches the header.
+  /// Imports one block: `execute` on a snapshot of the head state, then `commit`. A block
+  /// already stored is counted as skipped.
   /// - Parameter prepared: the block's transactions prepared ahead (`prepareTransactionsInBackground`).
   public func importBlock(_ block: Block, processor: BlockProcessor, prepared: BackgroundMap<PreparedTransaction>? = nil,
                           stats: inout ImportStats) throws(ChainError) {
+    let t0 = Date()
+    guard let executed = try execute(block, processor: processor, prepared: prepared) else {
+      stats.skipped += 1
+      return
+    }
+    let t1 = Date()
+    let times = try commit(executed, threads: processor.threads)
+    stats.blocks += 1
+    stats.lastNumber = block.header.number
+    stats.lastExecutor = executed.parallelStats
+    if let p = executed.parallelStats, p.serialReason == nil {
+      stats.parallelBlocks += 1
+      stats.incarnations += p.incarnations
+      stats.reExecutions += p.reExecutions
+      stats.validations += p.validations
+      stats.validationAborts += p.validationAborts
+      stats.dependencySuspensions += p.dependencySuspensions
+      stats.nonceSuspensions += p.nonceSuspensions
+      stats.deferredCredits += p.deferredCredits
+      stats.workNanos += p.workNanos
+      stats.criticalPathNanos += p.criticalPathNanos
+    }
+    stats.transactions += block.transactions.count
+    stats.gas += block.header.gasUsed
+    stats.execution += t1.timeIntervalSince(t0)
+    stats.trie += times.trie
+    stats.commit += times.write
+  }
+
+  /// Validates and executes `block` on a read snapshot of the head state; writes nothing.
+  /// - Returns: the executed block for `commit`, or nil when the block is already stored.
+  /// - Throws: `.block` for an invalid block (an unknown parent included), `.parentNotHead` for a
+  ///   block off the head, `.stateBackend` / `.store` when the store fails.
+  public func execute(_ block: Block, processor: BlockProcessor,
+                      prepared: BackgroundMap<PreparedTransaction>? = nil) throws(ChainError) -> ExecutedBlock? {
     let hash = block.hash
     let number = block.header.number
-    do {
-      // Execution reads a snapshot; this process holds the only write lock, so the snapshot is
-      // the state the write transaction below starts from.
-      let t0 = Date()
-      // The new state root is computed on that snapshot too, before the write transaction: its
-      // trie reads go through one view per thread, and a wrong root writes nothing.
-      // (At most 16: the trie has sixteen subtrees, and each view holds an LMDB reader slot.)
-      let views = min(16, max(1, processor.threads))
-      let result = try store.read(views: views) { (views: [ReadView]) throws -> (ProcessedBlock, StateCommitter.Prepared, Double)? in
-        let view = views[0]
-        if try view.header(hash) != nil, try view.canonicalHash(number) == hash { return nil }
-        guard let parentRLP = try view.header(block.header.parentHash) else {
-          throw BlockError.unknownParent(block.header.parentHash)
-        }
-        let parent = try Header(rlpEncoded: parentRLP)
-        var changes = StateChanges()
-        let processed = try processor.process(block, parent: parent, state: SharedReader(view), prepared: prepared) { (c: StateChanges) throws(BlockError) -> Hash in
-          // The root is checked below, once the block is otherwise valid.
-          changes = c
-          return block.header.stateRoot
-        }
-        let tt = Date()
-        let prepared = try StateCommitter.prepare(changes, parentRoot: parent.stateRoot, views: views,
-                                                  run: { n, body in runOnWorkerThreads(n, callerRuns: true, body) })
-        guard prepared.root == block.header.stateRoot else {
-          throw BlockError.mismatch(field: "stateRoot", expected: block.header.stateRoot.description, got: prepared.root.description)
-        }
-        return (processed, prepared, Date().timeIntervalSince(tt))
+    return try store.read(throwing: ChainError.self) { (views) throws(ChainError) -> ExecutedBlock? in
+      let view = views[0]
+      let known = try stored { () throws(StoreError) -> Bool in
+        guard try view.header(hash) != nil else { return false }
+        return try view.canonicalHash(number) == hash
       }
-      guard let (processed, prepared, trieTime) = result else {
-        stats.skipped += 1
-        return
+      if known { return nil }
+      let parent = try storedHeader(block.header.parentHash, in: view, child: block)
+      let head = try stored { () throws(StoreError) in try view.head() }
+      // The snapshot holds the head's state: a block on another parent would run on the wrong one.
+      guard let head, head.hash == parent.hash else {
+        throw .parentNotHead(number: number, hash: hash, parent: parent.hash, head: head?.hash ?? .zero)
       }
-      let t1 = Date()
-      // Assembled from the encodings processing already made: nothing is encoded twice.
-      let body = block.bodyRLP(transactionEncodings: processed.transactionEncodings)
-      var e = RLPEncoder()
-      e.list { l in for r in processed.receiptEncodings { l.append(bytes: r) } }
-      let receipts = e.bytes
-      try store.write { (batch: inout WriteBatch) throws in
+      do throws(BlockExecutionError) {
+        return try processor.execute(block, parent: parent, on: SharedReader(view), prepared: prepared)
+      } catch {
+        switch error {
+        case .invalid(let e): throw .block(number: number, hash: hash, e)
+        case .backend(let e): throw .stateBackend(number: number, hash: hash, e)
+        }
+      }
+    }
+  }
+
+  /// Seconds the commit step spent on the tries (roots and nodes) and on the write.
+  public struct CommitTimes: Sendable {
+    public var trie = 0.0, write = 0.0
+  }
+
+  /// The commit step: computes the intermediate roots (before Byzantium) and the new state root
+  /// with `StateCommitter` on a snapshot of the parent state, checks them against the header,
+  /// then writes state, trie nodes, header, body, receipts, transaction index, canonical index
+  /// and head in one write transaction. A mismatch or a failure writes nothing.
+  /// - Parameter threads: threads (and read views, at most 16) for the trie update.
+  /// - Throws: `.block` on a root mismatch, `.parentNotHead` when the head moved since
+  ///   `execute`, `.store` when the store fails.
+  @discardableResult
+  public func commit(_ executed: ExecutedBlock, threads: Int = 1) throws(ChainError) -> CommitTimes {
+    let block = executed.block
+    let hash = executed.hash
+    let number = block.header.number
+    let parent = executed.parent
+    var times = CommitTimes()
+    let t0 = Date()
+    // The trie reads go through one view per thread (the trie has sixteen subtrees, and each
+    // view holds an LMDB reader slot), on the parent's state: a wrong root writes nothing.
+    let views = min(16, max(1, threads))
+    let (sealed, prepared) = try store.read(views: views, throwing: ChainError.self) {
+      (views) throws(ChainError) -> (ExecutedBlock, StateCommitter.Prepared) in
+      try requireHead(parent.hash, in: views[0], for: executed)
+      let roots = try stored { () throws(StoreError) -> [Hash] in
+        try executed.writesAfterTransaction.map { (writes) throws(StoreError) -> Hash in
+          try StateCommitter.prepare(writes, parentRoot: parent.stateRoot, views: [views[0]], run: nil).root
+        }
+      }
+      let prepared = try stored { () throws(StoreError) in
+        try StateCommitter.prepare(executed.execution.writes, parentRoot: parent.stateRoot, views: views,
+                                   run: { n, body in runOnWorkerThreads(n, callerRuns: true, body) })
+      }
+      do throws(BlockError) {
+        let sealed = try executed.sealed(intermediateRoots: roots, threads: threads)
+        try executed.checkStateRoot(prepared.root)
+        return (sealed, prepared)
+      } catch {
+        throw .block(number: number, hash: hash, error)
+      }
+    }
+    let t1 = Date()
+    times.trie = t1.timeIntervalSince(t0)
+    // Assembled from the encodings execution already made: nothing is encoded twice.
+    let body = block.bodyRLP(transactionEncodings: sealed.transactionEncodings)
+    var e = RLPEncoder()
+    e.list { l in for r in sealed.receiptEncodings { l.append(bytes: r) } }
+    let receipts = e.bytes
+    try store.write(throwing: ChainError.self) { (batch: inout WriteBatch) throws(ChainError) in
+      // Nothing was committed since the snapshot above: the writes apply to the parent state.
+      try requireHead(parent.hash, in: batch.view, for: executed)
+      try stored { () throws(StoreError) in
         try StateCommitter.store(prepared, into: &batch)
         try batch.putHeader(hash, block.header.rlpEncoded)
         try batch.putBody(hash, body)
         try batch.putReceipts(hash, receipts)
-        for (i, txHash) in processed.transactionHashes.enumerated() {
+        for (i, txHash) in sealed.transactionHashes.enumerated() {
           try batch.putTransactionLocation(txHash, block: hash, index: UInt64(i))
         }
         try batch.putCanonical(number, hash)
         try batch.setHead(hash, number: number)
       }
-      stats.blocks += 1
-      stats.lastNumber = number
-      stats.lastExecutor = processed.parallelStats
-      if let p = processed.parallelStats, p.serialReason == nil {
-        stats.parallelBlocks += 1
-        stats.incarnations += p.incarnations
-        stats.reExecutions += p.reExecutions
-        stats.validations += p.validations
-        stats.validationAborts += p.validationAborts
-        stats.dependencySuspensions += p.dependencySuspensions
-        stats.nonceSuspensions += p.nonceSuspensions
-        stats.deferredCredits += p.deferredCredits
-        stats.workNanos += p.workNanos
-        stats.criticalPathNanos += p.criticalPathNanos
-      }
-      stats.transactions += block.transactions.count
-      stats.gas += block.header.gasUsed
-      stats.execution += t1.timeIntervalSince(t0) - trieTime
-      stats.trie += trieTime
-      stats.commit += Date().timeIntervalSince(t1)
-    } catch let e as BlockError {
-      throw .block(number: number, hash: hash, e)
-    } catch let e as StoreError {
-      throw .store(e)
-    } catch let e as RLPError {
-      throw .block(number: number, hash: hash, .rlp(e))
-    } catch {
-      throw .block(number: number, hash: hash, .invalidBlock("\(error)"))
+    }
+    times.write = Date().timeIntervalSince(t1)
+    return times
+  }
+
+  /// Throws `.parentNotHead` unless the head stored in `view` is `parent`.
+  private func requireHead(_ parent: Hash, in view: ReadView, for executed: ExecutedBlock) throws(ChainError) {
+    let head = try stored { () throws(StoreError) in try view.head() }
+    guard head?.hash == parent else {
+      throw .parentNotHead(number: executed.block.header.number, hash: executed.hash, parent: parent, head: head?.hash ?? .zero)
     }
   }
+
+  /// The stored header `hash`, parent of `child`: `.block(…, .unknownParent)` when absent, a
+  /// corrupt-store error when it does not decode.
+  private func storedHeader(_ hash: Hash, in view: ReadView, child: Block) throws(ChainError) -> Header {
+    guard let rlp = try stored({ () throws(StoreError) in try view.header(hash) }) else {
+      throw .block(number: child.header.number, hash: child.hash, .unknownParent(hash))
+    }
+    do {
+      return try Header(rlpEncoded: rlp)
+    } catch {
+      throw .store(.corrupt(table: .headers, key: hash.bytes, reason: "\(error)"))
+    }
+  }
+}
+
+/// Runs a store operation, its failure as a `ChainError.store`.
+@inline(__always)
+func stored<R>(_ body: () throws(StoreError) -> R) throws(ChainError) -> R {
+  do { return try body() } catch { throw .store(error) }
 }
 
 /// A `StateReader` over one LMDB read view that any number of threads may share: reads are

@@ -46,7 +46,7 @@ public enum HeaderValidator {
       guard let baseFee = header.baseFeePerGas else { throw .invalidHeader("baseFeePerGas missing") }
       let expected = expectedBaseFee(parent: parent, parentIsLondon: parentFork >= .london)
       guard baseFee == expected else {
-        throw .mismatch(field: "baseFeePerGas", expected: expected.description, got: baseFee.description)
+        throw .mismatch(.baseFeePerGas, expected: .quantity(expected), got: .quantity(baseFee))
       }
     } else if header.baseFeePerGas != nil {
       throw .invalidHeader("baseFeePerGas before London")
@@ -76,7 +76,7 @@ public enum HeaderValidator {
       guard blobGasUsed % gasPerBlob == 0 else { throw .invalidHeader("blobGasUsed \(blobGasUsed) not a multiple of \(gasPerBlob)") }
       let expected = expectedExcessBlobGas(parent: parent, parentIsCancun: parentFork >= .cancun, target: params.target)
       guard excess == expected else {
-        throw .mismatch(field: "excessBlobGas", expected: "\(expected)", got: "\(excess)")
+        throw .mismatch(.excessBlobGas, expected: .number(expected), got: .number(excess))
       }
     } else if header.blobGasUsed != nil || header.excessBlobGas != nil || header.parentBeaconBlockRoot != nil {
       throw .invalidHeader("blob gas fields or beacon root before Cancun")

@@ -18,6 +18,9 @@ struct BlockTestCommand: ParsableCommand {
   @Flag(help: "Run every block of two or more transactions through Block-STM, without the cutoffs that keep small and light blocks serial (a determinism check; needs --threads above 1).")
   var alwaysParallel = false
 
+  @Option(help: "Where each case's state lives: memory (InMemoryState), or lmdb (a temporary store per case, every block through ChainStore's execute and commit).")
+  var store: BlockchainTestRunner.StateBackend = .memory
+
   @Option(help: "Fixture files run at once (default: all cores).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -42,7 +45,7 @@ struct BlockTestCommand: ParsableCommand {
       }
     }
     files.sort { $0.path < $1.path }
-    let runner = BlockchainTestRunner(threads: threads, alwaysParallel: alwaysParallel)
+    let runner = BlockchainTestRunner(threads: threads, alwaysParallel: alwaysParallel, backend: store)
     let results = Mutex<[[BlockchainTestRunner.CaseResult]]>(Array(repeating: [], count: files.count))
     let next = Atomic<Int>(0)
     let fileList = files
@@ -92,3 +95,5 @@ struct BlockTestCommand: ParsableCommand {
     if failed > 0 { throw ExitCode(1) }
   }
 }
+
+extension BlockchainTestRunner.StateBackend: ExpressibleByArgument {}
