@@ -49,6 +49,24 @@ if [ -d "$fixtures/BlockchainTests" ]; then
     head -n 20 .build/blocktest-parallel-diff.txt
     conformance=1
   fi
+  # The real store and commit path: every case through a temporary LMDB store (genesis
+  # committed with StateCommitter, each block through ChainStore's execute and commit) must pass
+  # exactly the same cases as the in-memory default.
+  echo "== conformance through the LMDB store (--store lmdb)"
+  set +e
+  lmdb_start=$(date +%s)
+  .build/release/strata blocktest "$fixtures/BlockchainTests" --store lmdb > .build/blocktest-lmdb-output.txt 2>&1
+  lmdb_seconds=$(( $(date +%s) - lmdb_start ))
+  set -e
+  lmdb=$(sed -n 's/^\([0-9]*\) passed, .*/\1/p' .build/blocktest-lmdb-output.txt | tail -n 1)
+  lmdb=${lmdb:-0}
+  echo "blocktest --store lmdb: $lmdb cases pass in ${lmdb_seconds}s; the in-memory default passed $passed"
+  if [ "$lmdb" -ne "$passed" ] || ! diff <(grep '^FAIL' .build/blocktest-output.txt | sort) \
+       <(grep '^FAIL' .build/blocktest-lmdb-output.txt | sort) > .build/blocktest-lmdb-diff.txt; then
+    echo "*** the LMDB store differs from the in-memory state (failures that differ below) ***"
+    head -n 20 .build/blocktest-lmdb-diff.txt
+    conformance=1
+  fi
 else
   echo "*** WARNING: $fixtures/BlockchainTests not found: conformance SKIPPED ***"
 fi
