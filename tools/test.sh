@@ -34,39 +34,34 @@ if [ -d "$fixtures/BlockchainTests" ]; then
     echo "*** conformance regressed: $passed < $expected (tools/blocktest-baseline.txt) ***"
     conformance=1
   fi
+  # Runs blocktest again with extra options ($2...) into .build/blocktest-$1-output.txt and
+  # fails the conformance step unless it passes exactly the cases the default run passed, with
+  # the same FAIL lines.
+  same_as_default() {
+    local name=$1; shift
+    local out=.build/blocktest-$name-output.txt start count
+    start=$(date +%s)
+    set +e
+    .build/release/strata blocktest "$fixtures/BlockchainTests" "$@" > "$out" 2>&1
+    set -e
+    count=$(sed -n 's/^\([0-9]*\) passed, .*/\1/p' "$out" | tail -n 1)
+    count=${count:-0}
+    echo "blocktest $*: $count cases pass in $(( $(date +%s) - start ))s; the default run passed $passed"
+    if [ "$count" -ne "$passed" ] || ! diff <(grep '^FAIL' .build/blocktest-output.txt | sort) \
+         <(grep '^FAIL' "$out" | sort) > ".build/blocktest-$name-diff.txt"; then
+      echo "*** blocktest $* differs from the default run (failures that differ below) ***"
+      head -n 20 ".build/blocktest-$name-diff.txt"
+      conformance=1
+    fi
+  }
   # Determinism of the parallel executor: every block of two or more transactions through
   # Block-STM (no size or gas cutoff) with 4 threads must pass exactly the same cases.
   echo "== conformance with Block-STM on every multi-transaction block (--always-parallel --threads 4)"
-  set +e
-  .build/release/strata blocktest "$fixtures/BlockchainTests" --always-parallel --threads 4 > .build/blocktest-parallel-output.txt 2>&1
-  set -e
-  parallel=$(sed -n 's/^\([0-9]*\) passed, .*/\1/p' .build/blocktest-parallel-output.txt | tail -n 1)
-  parallel=${parallel:-0}
-  echo "blocktest --always-parallel: $parallel cases pass; the default executor passed $passed"
-  if [ "$parallel" -ne "$passed" ] || ! diff <(grep '^FAIL' .build/blocktest-output.txt | sort) \
-       <(grep '^FAIL' .build/blocktest-parallel-output.txt | sort) > .build/blocktest-parallel-diff.txt; then
-    echo "*** Block-STM differs from the default executor (failures that differ below) ***"
-    head -n 20 .build/blocktest-parallel-diff.txt
-    conformance=1
-  fi
+  same_as_default parallel --always-parallel --threads 4
   # The real store and commit path: every case through a temporary LMDB store (genesis
-  # committed with StateCommitter, each block through ChainStore's execute and commit) must pass
-  # exactly the same cases as the in-memory default.
+  # committed with StateCommitter, each block through ChainStore's execute and commit).
   echo "== conformance through the LMDB store (--store lmdb)"
-  set +e
-  lmdb_start=$(date +%s)
-  .build/release/strata blocktest "$fixtures/BlockchainTests" --store lmdb > .build/blocktest-lmdb-output.txt 2>&1
-  lmdb_seconds=$(( $(date +%s) - lmdb_start ))
-  set -e
-  lmdb=$(sed -n 's/^\([0-9]*\) passed, .*/\1/p' .build/blocktest-lmdb-output.txt | tail -n 1)
-  lmdb=${lmdb:-0}
-  echo "blocktest --store lmdb: $lmdb cases pass in ${lmdb_seconds}s; the in-memory default passed $passed"
-  if [ "$lmdb" -ne "$passed" ] || ! diff <(grep '^FAIL' .build/blocktest-output.txt | sort) \
-       <(grep '^FAIL' .build/blocktest-lmdb-output.txt | sort) > .build/blocktest-lmdb-diff.txt; then
-    echo "*** the LMDB store differs from the in-memory state (failures that differ below) ***"
-    head -n 20 .build/blocktest-lmdb-diff.txt
-    conformance=1
-  fi
+  same_as_default lmdb --store lmdb
 else
   echo "*** WARNING: $fixtures/BlockchainTests not found: conformance SKIPPED ***"
 fi

@@ -105,10 +105,13 @@ public enum BlockExecutionError: Error, Equatable, Sendable, CustomStringConvert
   /// The state backend failed (I/O, corruption, a bug such as a Block-STM estimate leaking out).
   case backend(StateReadError)
 
-  public var description: String {
+  /// The invalid block's or the backend's own line.
+  public var description: String { "\(underlying)" }
+
+  private var underlying: any Error {
     switch self {
-    case .invalid(let e): return e.description
-    case .backend(let e): return e.description
+    case .invalid(let e): e
+    case .backend(let e): e
     }
   }
 }
