@@ -38,10 +38,13 @@ let package = Package(
     .target(name: "Execution", dependencies: ["Primitives", "Crypto", "State", "EVM"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
     .target(name: "Chain", dependencies: ["Primitives", "Crypto", "Trie", "State", "LMDBStore", "EVM", "Execution"]),
+    // Fixture runners (ethereum/tests BlockchainTests), discovery, the skip list and the summary,
+    // shared by `strata blocktest` and ConformanceTests.
+    .target(name: "Conformance", dependencies: ["Chain", "EVM", "Execution", "Primitives", "State", "LMDBStore"]),
     .executableTarget(
       name: "strata",
       dependencies: [
-        "Chain", "Execution", "EVM", "Primitives", "State", "LMDBStore",
+        "Chain", "Conformance", "Execution", "EVM", "Primitives", "State", "LMDBStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -60,6 +63,7 @@ let package = Package(
     .testTarget(
       name: "ChainTests",
       dependencies: ["Chain", "Execution", "State", "LMDBStore", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
+    .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
     .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EVM", "State", "Primitives", "Trie", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

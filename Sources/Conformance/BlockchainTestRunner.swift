@@ -1,26 +1,18 @@
-import EVM
+import Chain
 import Execution
 import Foundation
-import LMDBStore
 import Primitives
 import State
+import Synchronization
 
 /// Runs ethereum/tests BlockchainTests fixtures: pre-state and genesis, every block in order
 /// (blocks marked `expectException` must be rejected and change nothing), then the post-state
 /// and the last block hash.
+///
+/// A case is first checked against the skip list, then its network against `FixtureNetworks`:
+/// a network with no configuration that no skip rule covers fails the case. execution-spec-tests'
+/// blockchain fixtures have the same shape and run here with their own skip list.
 public struct BlockchainTestRunner: Sendable {
-  /// The outcome of one test case.
-  public struct CaseResult: Sendable {
-    public var file: String
-    public var name: String
-    public var network: String
-    /// nil when the case passed.
-    public var failure: String?
-    /// Set when the case was not run, with the reason.
-    public var skipped: String?
-    public var passed: Bool { failure == nil && skipped == nil }
-  }
-
   /// Where each case's state lives.
   public enum StateBackend: String, Sendable, CaseIterable {
     /// `InMemoryState`, committed with `InMemoryState.commit`.
@@ -34,69 +26,60 @@ public struct BlockchainTestRunner: Sendable {
   /// Block-STM for every block of two or more transactions (see `BlockProcessor.alwaysParallel`).
   public var alwaysParallel: Bool
   public var backend: StateBackend
+  public var skipList: SkipList
 
-  public init(threads: Int = 1, alwaysParallel: Bool = false, backend: StateBackend = .memory) {
+  public init(threads: Int = 1, alwaysParallel: Bool = false, backend: StateBackend = .memory,
+              skipList: SkipList = .ethereumTests) {
     self.threads = threads
     self.alwaysParallel = alwaysParallel
     self.backend = backend
+    self.skipList = skipList
   }
 
-  /// The chain configuration a fixture's `network` names, or nil for one not supported.
-  public static func config(network: String) -> ChainConfig? {
-    let direct: [String: Fork] = [
-      "Frontier": .frontier, "Homestead": .homestead, "EIP150": .tangerineWhistle,
-      "EIP158": .spuriousDragon, "Byzantium": .byzantium, "Constantinople": .constantinople,
-      "ConstantinopleFix": .petersburg, "Istanbul": .istanbul, "Berlin": .berlin, "London": .london,
-      "Paris": .paris, "Merge": .paris, "Shanghai": .shanghai, "Cancun": .cancun, "Prague": .prague,
-    ]
-    if let f = direct[network] { return .allActive(upTo: f) }
-    switch network {
-    case "FrontierToHomesteadAt5":
-      var c = ChainConfig.allActive(upTo: .frontier); c.homesteadBlock = 5; return c
-    case "HomesteadToEIP150At5":
-      var c = ChainConfig.allActive(upTo: .homestead); c.eip150Block = 5; return c
-    case "HomesteadToDaoAt5":
-      var c = ChainConfig.allActive(upTo: .homestead); c.daoForkBlock = 5; return c
-    case "EIP158ToByzantiumAt5":
-      var c = ChainConfig.allActive(upTo: .spuriousDragon); c.byzantiumBlock = 5; return c
-    case "ByzantiumToConstantinopleFixAt5":
-      var c = ChainConfig.allActive(upTo: .byzantium); c.constantinopleBlock = 5; c.petersburgBlock = 5; return c
-    case "BerlinToLondonAt5":
-      var c = ChainConfig.allActive(upTo: .berlin); c.londonBlock = 5; return c
-    case "ArrowGlacierToParisAtDiffC0000":
-      var c = ChainConfig.allActive(upTo: .london); c.terminalTotalDifficulty = U256(0xC0000); return c
-    case "ParisToShanghaiAtTime15k":
-      var c = ChainConfig.allActive(upTo: .paris); c.shanghaiTime = 15_000; return c
-    case "ShanghaiToCancunAtTime15k":
-      var c = ChainConfig.allActive(upTo: .shanghai); c.cancunTime = 15_000; c.blobSchedule["cancun"] = .cancun; return c
-    default:
-      return nil
+  /// Runs every case of `files`, `jobs` files at once on worker threads.
+  /// - Returns: the results in the order of `files`, each file's cases by name.
+  public func run(files: [URL], jobs: Int) -> [CaseResult] {
+    let results = Mutex<[[CaseResult]]>(Array(repeating: [], count: files.count))
+    let next = Atomic<Int>(0)
+    runOnWorkerThreads(max(1, min(jobs, files.count))) { _ in
+      while true {
+        let i = next.add(1, ordering: .relaxed).oldValue
+        if i >= files.count { return }
+        let r = run(file: files[i])
+        results.withLock { $0[i] = r }
+      }
     }
+    return results.withLock { $0 }.flatMap { $0 }
   }
 
-  /// Runs every case of one fixture file.
+  /// Runs every case of one fixture file, by case name.
   public func run(file url: URL) -> [CaseResult] {
     let fileName = url.lastPathComponent
     guard let data = try? Data(contentsOf: url),
       let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     else {
-      return [CaseResult(file: fileName, name: "-", network: "-", failure: "cannot read fixture JSON", skipped: nil)]
+      return [CaseResult(file: fileName, name: "-", network: "-", outcome: .failed("cannot read fixture JSON"))]
     }
     return json.keys.sorted().map { name in
       let body = json[name] as? [String: Any] ?? [:]
       let network = body["network"] as? String ?? "?"
-      do {
-        try runCase(body, network: network)
-        return CaseResult(file: fileName, name: name, network: network, failure: nil, skipped: nil)
-      } catch let e as SkipCase {
-        return CaseResult(file: fileName, name: name, network: network, failure: nil, skipped: e.reason)
-      } catch {
-        return CaseResult(file: fileName, name: name, network: network, failure: "\(error)", skipped: nil)
+      let outcome: CaseResult.Outcome
+      if let rule = skipList.rule(file: fileName, testCase: name, network: network) {
+        outcome = .skipped(rule)
+      } else if let config = FixtureNetworks.config(named: network) {
+        do {
+          try runCase(body, config: config)
+          outcome = .passed
+        } catch {
+          outcome = .failed("\(error)")
+        }
+      } else {
+        outcome = .failed("network \(network) has no configuration and is not on the skip list")
       }
+      return CaseResult(file: fileName, name: name, network: network, outcome: outcome)
     }
   }
 
-  struct SkipCase: Error { var reason: String }
   struct Failure: Error, CustomStringConvertible { var description: String }
 
   struct ChainEntry {
@@ -108,8 +91,7 @@ public struct BlockchainTestRunner: Sendable {
     var block: Block?
   }
 
-  func runCase(_ body: [String: Any], network: String) throws {
-    guard let config = Self.config(network: network) else { throw SkipCase(reason: "network \(network) not supported") }
+  func runCase(_ body: [String: Any], config: ChainConfig) throws {
     guard let pre = body["pre"] as? [String: Any] else { throw Failure(description: "no pre-state") }
     var state = InMemoryState()
     for (addressHex, value) in pre {
@@ -259,122 +241,6 @@ public struct BlockchainTestRunner: Sendable {
     }
     for address in state.accounts.keys where !expectedAddresses.contains(address) {
       throw Failure(description: "post: unexpected account \(address)")
-    }
-  }
-}
-
-/// The LMDB backend of one conformance case: a temporary store holding one branch of the case's
-/// chain, from the genesis pre-state (committed with `StateCommitter`) to `head`. A block off
-/// that branch (a side chain, a reorg) gets a fresh store into which its branch is replayed.
-final class TemporaryChain {
-  let directory: String
-  let genesis: Block
-  let pre: StateChanges
-  let config: ChainConfig
-  let processor: BlockProcessor
-  private var chain: ChainStore
-  private var generation = 0
-  /// The hash of the store's head block.
-  private(set) var head: Hash
-
-  /// Creates the case's directory and its first store, the genesis committed.
-  init(genesis: Block, pre: InMemoryState, config: ChainConfig, processor: BlockProcessor) throws {
-    // tmpfs when there is one: every block's commit syncs, and the store is thrown away.
-    let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-    directory = (base as NSString).appendingPathComponent("strata-blocktest-\(UUID().uuidString)")
-    self.genesis = genesis
-    var changes = StateChanges()
-    for (address, account) in pre.accounts { changes.setAccount(address, account) }
-    for (address, slots) in pre.storage {
-      for (slot, value) in slots { changes.setStorage(address, slot, value) }
-    }
-    changes.code = pre.codes
-    self.pre = changes
-    self.config = config
-    self.processor = processor
-    head = genesis.header.hash
-    chain = try Self.open(directory + "/0", genesis: genesis, pre: changes, config: config)
-  }
-
-  deinit { try? FileManager.default.removeItem(atPath: directory) }
-
-  /// A new store at `path` holding the genesis block and its pre-state.
-  private static func open(_ path: String, genesis: Block, pre: StateChanges, config: ChainConfig) throws -> ChainStore {
-    let store = try Store(path: path)
-    let header = genesis.header
-    let hash = header.hash
-    let root = try store.write(throwing: StoreError.self) { (batch: inout WriteBatch) throws(StoreError) -> Hash in
-      let root = try StateCommitter.commit(pre, parentRoot: .emptyTrieRoot, into: &batch)
-      try batch.putHeader(hash, header.rlpEncoded)
-      try batch.putBody(hash, genesis.bodyRLP)
-      try batch.putReceipts(hash, [0xc0])
-      try batch.putCanonical(header.number, hash)
-      try batch.setHead(hash, number: header.number)
-      try batch.setGenesisHash(hash)
-      try batch.setChainID(config.chainID)
-      return root
-    }
-    guard root == header.stateRoot else {
-      throw BlockchainTestRunner.Failure(description: "genesis state root: got \(root), expected \(header.stateRoot)")
-    }
-    return ChainStore(store: store, config: config)
-  }
-
-  /// Makes the store hold the branch ending at the block whose branch is `blocks` (oldest
-  /// first): a fresh store when the head is elsewhere.
-  private func moveHead(to target: Hash, replaying blocks: () -> [Block]) throws {
-    guard head != target else { return }
-    let old = directory + "/\(generation)"
-    generation += 1
-    chain = try Self.open(directory + "/\(generation)", genesis: genesis, pre: pre, config: config)
-    head = genesis.header.hash
-    try? FileManager.default.removeItem(atPath: old)
-    for b in blocks() {
-      // These blocks were accepted once: failing now is the runner's failure, not a rejection.
-      do { try commit(b) } catch {
-        throw BlockchainTestRunner.Failure(description: "replaying block \(b.header.number) into a fresh store: \(error)")
-      }
-    }
-  }
-
-  private func commit(_ block: Block) throws {
-    if let executed = try chain.execute(block, processor: processor) {
-      try chain.commit(executed, threads: processor.threads)
-    }
-    head = block.header.hash
-  }
-
-  /// Imports `block` on `parent`; `branch` gives the blocks from genesis to `parent`. A rejected
-  /// block must leave the store exactly at `parent`: its head and its state root.
-  func importBlock(_ block: Block, parent: Header, branch: () -> [Block]) throws {
-    try moveHead(to: parent.hash, replaying: branch)
-    do {
-      try commit(block)
-    } catch let error as ChainError {
-      let (storedHead, walk) = try chain.store.read { v in (try v.head(), try v.recomputeStateRoot()) }
-      guard storedHead?.hash == parent.hash, walk.root == parent.stateRoot else {
-        throw BlockchainTestRunner.Failure(description: "block \(block.header.number) was rejected (\(error)) but changed the store")
-      }
-      switch error {
-      case .block(_, _, let e): throw e
-      default: throw BlockchainTestRunner.Failure(description: "\(error)")
-      }
-    }
-  }
-
-  /// The state after `header`, read back from the store.
-  func state(at header: Header, branch: [Block]) throws -> InMemoryState {
-    try moveHead(to: header.hash, replaying: { branch })
-    return try chain.store.read { v in
-      var state = InMemoryState()
-      try v.forEachAccount { address, account in
-        state.accounts[address] = account
-        if account.codeHash != .emptyKeccak { state.codes[account.codeHash] = try v.loadCode(account.codeHash) }
-        try v.forEachStorage(of: address) { slot, value in
-          if !value.isZero { state.storage[address, default: [:]][slot] = value }
-        }
-      }
-      return state
     }
   }
 }
