@@ -37,8 +37,8 @@ struct BlockTestCommand: ParsableCommand {
     }
     let runner = BlockchainTestRunner(threads: threads, alwaysParallel: alwaysParallel, backend: store)
     let summary = ConformanceSummary(results: runner.run(files: files, jobs: jobs), skipList: runner.skipList)
-    if let json { try summary.writeJSON(to: json) }
     print(summary.report(verbose: verbose), terminator: "")
+    if let json { try summary.writeJSON(to: json) }
     if summary.total.failed > 0 { throw ExitCode(1) }
   }
 }
