@@ -37,8 +37,9 @@ public struct BlockchainTestRunner: Sendable {
   }
 
   /// Runs every case of `files`, `jobs` files at once on worker threads.
-  /// - Returns: the results in the order of `files`, each file's cases by name.
-  public func run(files: [URL], jobs: Int) -> [CaseResult] {
+  /// - Returns: the summary of the run, its results in the order of `files`, each file's cases
+  ///   by name, counted against this runner's skip list.
+  public func run(files: [URL], jobs: Int) -> ConformanceSummary {
     let results = Mutex<[[CaseResult]]>(Array(repeating: [], count: files.count))
     let next = Atomic<Int>(0)
     runOnWorkerThreads(max(1, min(jobs, files.count))) { _ in
@@ -49,7 +50,7 @@ public struct BlockchainTestRunner: Sendable {
         results.withLock { $0[i] = r }
       }
     }
-    return results.withLock { $0 }.flatMap { $0 }
+    return ConformanceSummary(results: results.withLock { $0 }.flatMap { $0 }, skipList: skipList)
   }
 
   /// Runs every case of one fixture file, by case name.

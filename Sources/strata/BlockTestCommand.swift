@@ -36,7 +36,7 @@ struct BlockTestCommand: ParsableCommand {
       throw ValidationError("\(error)")
     }
     let runner = BlockchainTestRunner(threads: threads, alwaysParallel: alwaysParallel, backend: store)
-    let summary = ConformanceSummary(results: runner.run(files: files, jobs: jobs), skipList: runner.skipList)
+    let summary = runner.run(files: files, jobs: jobs)
     print(summary.report(verbose: verbose), terminator: "")
     if let json { try summary.writeJSON(to: json) }
     if summary.total.failed > 0 { throw ExitCode(1) }

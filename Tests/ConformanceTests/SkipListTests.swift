@@ -46,7 +46,7 @@ struct SkipListTests {
     let files = try FixtureDiscovery.jsonFiles(in: [folder.path])
 
     let plain = BlockchainTestRunner(skipList: SkipList())
-    let unlisted = plain.run(files: files, jobs: 1)
+    let unlisted = plain.run(files: files, jobs: 1).results
     #expect(unlisted.map(\.name) == ["noPre", "unknownNet", "other"])
     #expect(unlisted.allSatisfy { $0.failure != nil })
 
@@ -55,7 +55,7 @@ struct SkipListTests {
     let unused = SkipRule(.file("z*.json"), reason: "never matches")
     let skipList = SkipList([atlantis, byCase, unused])
     let runner = BlockchainTestRunner(skipList: skipList)
-    let summary = ConformanceSummary(results: runner.run(files: files, jobs: 2), skipList: skipList)
+    let summary = runner.run(files: files, jobs: 2)
     #expect(summary.results.map(\.outcome.isSkipped) == [false, true, true])
     #expect(summary.results[1].skipRule == atlantis)
     #expect(summary.total == .init(passed: 0, failed: 1, skipped: 2))
