@@ -1,10 +1,12 @@
 import COpenSSL
+import Crypto
 import Foundation
 import Primitives
 
-/// Keccak-256 against OpenSSL's SHA3-256 (same permutation, optimised C) in one process; U256
-/// mul/div/mulmod; RLP decode throughput.
+/// Keccak-256 against OpenSSL's SHA3-256 (same permutation, optimised C) in one process;
+/// RIPEMD-160 against libcrypto's; U256 mul/div/mulmod; RLP decode throughput.
 func benchPrimitives() {
+  benchRIPEMD160()
   print("== Keccak-256 vs OpenSSL SHA3-256 (median of 7 runs)")
   for size in [32, 136, 65_536] {
     let input = [UInt8](repeating: 0x5a, count: size)
@@ -100,4 +102,33 @@ func benchPrimitives() {
     blackHole(acc)
   }
   print("  decode+fields: \(fmt(Double(encoded.count * reps) / t.median / 1e6)) MB/s (\(encoded.count) B list of 1,000 txs, ±\(fmt(t.spread * 100))%)")
+}
+
+/// Crypto's RIPEMD-160 (the one precompile 0x03 runs) against libcrypto's, at the sizes the
+/// precompile sees: a 32-byte word, a 128-byte input, and 64 KiB for throughput.
+func benchRIPEMD160() {
+  print("== RIPEMD-160: Crypto vs libcrypto (median of 7 runs)")
+  for size in [32, 128, 65_536] {
+    let input = [UInt8](repeating: 0x5a, count: size)
+    let iterations = max(1, 16 * 1024 * 1024 / max(size, 256))
+    let ours = measure {
+      var acc: UInt8 = 0
+      for _ in 0..<iterations { acc &+= RIPEMD160.hash(input)[0] }
+      blackHole(acc)
+    }
+    let mbOurs = Double(size * iterations) / ours.median / 1e6
+    var line = "  \(size) B: crypto \(fmt(mbOurs)) MB/s (\(fmt(ours.median * 1e9 / Double(iterations), 0)) ns/hash, ±\(fmt(ours.spread * 100))%)"
+    if RIPEMD160.libcryptoHash(input) != nil {
+      let theirs = measure {
+        var acc: UInt8 = 0
+        for _ in 0..<iterations { acc &+= RIPEMD160.libcryptoHash(input)?[0] ?? 0 }
+        blackHole(acc)
+      }
+      let mbTheirs = Double(size * iterations) / theirs.median / 1e6
+      line += ", libcrypto \(fmt(mbTheirs)) MB/s (\(fmt(theirs.median * 1e9 / Double(iterations), 0)) ns/hash), ratio \(fmt(mbOurs / mbTheirs, 2))×"
+    } else {
+      line += ", libcrypto: no RIPEMD-160 in the default provider"
+    }
+    print(line)
+  }
 }
