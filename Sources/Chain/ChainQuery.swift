@@ -176,7 +176,11 @@ public struct ChainQuery: Sendable {
       guard let receipts = try view.storedReceipts(hash, transactionCount: block.transactions.count) else {
         return []
       }
-      return block.transactions.indices.map { transactionReceipt(block, hash: hash, receipts: receipts, index: $0) }
+      var firstLog = 0
+      return block.transactions.indices.map { i in
+        defer { firstLog += receipts[i].logs.count }
+        return transactionReceipt(block, hash: hash, receipts: receipts, index: i, firstLog: firstLog)
+      }
     }
   }
 
@@ -200,7 +204,8 @@ public struct ChainQuery: Sendable {
       guard block.transactions[index].hash == txHash else {
         throw .storeInconsistent("transaction \(index) of block \(hash) is not \(txHash)")
       }
-      return transactionReceipt(block, hash: hash, receipts: receipts, index: index)
+      let firstLog = receipts[..<index].reduce(0) { $0 + $1.logs.count }
+      return transactionReceipt(block, hash: hash, receipts: receipts, index: index, firstLog: firstLog)
     }
   }
 
@@ -311,12 +316,13 @@ public struct ChainQuery: Sendable {
   }
 
   /// The receipt of transaction `index` of `block`; `receipts` are the block's, one per
-  /// transaction, checked by `storedReceipts`.
-  private func transactionReceipt(_ block: Block, hash: Hash, receipts: [Receipt], index: Int) -> TransactionReceipt {
+  /// transaction, checked by `storedReceipts`; `firstLog` is the block-wide index of its first log.
+  private func transactionReceipt(
+    _ block: Block, hash: Hash, receipts: [Receipt], index: Int, firstLog: Int
+  ) -> TransactionReceipt {
     let tx = block.transactions[index]
     let receipt = receipts[index]
     let previous = index > 0 ? receipts[index - 1].cumulativeGasUsed : 0
-    let firstLog = receipts[..<index].reduce(0) { $0 + $1.logs.count }
     // The signature passed the fork's rules at import; recovery without the EIP-2 low-s
     // check accepts every signature the strict one does and gives the same address.
     let from = try? tx.recoverSender(lowS: false)

@@ -3,6 +3,9 @@ import State
 import Testing
 @testable import EVM
 
+// What Block-STM relies on the EVM for: which accounts a transaction reads (the deferred
+// coinbase credit must not read the coinbase), and one EVM serving many transactions.
+
 /// Records which accounts were read (Block-STM's versioned view records reads like this).
 final class RecordingState: StateReader, @unchecked Sendable {
   let base: TestState
