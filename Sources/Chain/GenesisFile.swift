@@ -195,6 +195,18 @@ public struct GenesisConfig: Decodable, Equatable, Sendable {
     public var target: UInt64
     public var max: UInt64
     public var baseFeeUpdateFraction: UInt64
+
+    /// Why these parameters cannot run a chain, or nil. geth rejects a zero update fraction (the
+    /// blob base fee divides by it); blob counts whose gas (× 131072) does not fit the 64-bit
+    /// header fields could never be reached by a header, so they are rejected here too rather
+    /// than carried into the validator.
+    var problem: String? {
+      if baseFeeUpdateFraction == 0 { return "baseFeeUpdateFraction must be non-zero" }
+      let limit = UInt64.max / HeaderValidator.gasPerBlob
+      if max > limit { return "max \(max) blobs exceeds \(limit) (its blob gas overflows 64 bits)" }
+      if target > limit { return "target \(target) blobs exceeds \(limit) (its blob gas overflows 64 bits)" }
+      return nil
+    }
   }
 
   public init() {}
@@ -215,6 +227,9 @@ public struct GenesisConfig: Decodable, Equatable, Sendable {
       case "depositContractAddress": depositContractAddress = try c.address(key)
       case "blobSchedule":
         blobSchedule = try c.decodeIfPresent([String: BlobParameters].self, forKey: key) ?? [:]
+        for (fork, p) in blobSchedule.sorted(by: { $0.key < $1.key }) {
+          if let problem = p.problem { throw c.corrupt(key, "\(fork): \(problem)") }
+        }
       case let k where k.hasSuffix("Block"):
         if let v = try c.quantity64(key) { blocks[k] = v }
       case let k where k.hasSuffix("Time"):

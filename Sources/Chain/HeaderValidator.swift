@@ -34,8 +34,17 @@ public enum HeaderValidator {
 
     // Gas limit may move by less than 1/1024 of the parent's (the first London block doubles
     // the parent's limit to keep the same target).
+    // A genesis may carry any 64-bit gasLimit: doubling one of 2^63 or more overflows. geth's
+    // uint64 multiply wraps there; the exact product is at least 2^64, so no child limit (at most
+    // 2^63-1, checked above) is within 1/1024 of it: reject, as exact arithmetic does.
     var parentLimit = parent.gasLimit
-    if fork >= .london && parentFork < .london { parentLimit *= elasticityMultiplier }
+    if fork >= .london && parentFork < .london {
+      let (doubled, overflow) = parentLimit.multipliedReportingOverflow(by: elasticityMultiplier)
+      guard !overflow else {
+        throw .invalidHeader("gasLimit \(header.gasLimit) too far from parent's \(parent.gasLimit) × \(elasticityMultiplier)")
+      }
+      parentLimit = doubled
+    }
     let bound = parentLimit / gasLimitBoundDivisor
     let diff = header.gasLimit > parentLimit ? header.gasLimit - parentLimit : parentLimit - header.gasLimit
     guard diff < bound, header.gasLimit >= minGasLimit else {
@@ -70,8 +79,9 @@ public enum HeaderValidator {
       }
       guard header.parentBeaconBlockRoot != nil else { throw .invalidHeader("parentBeaconBlockRoot missing") }
       let params = config.blobParameters(fork)
-      guard blobGasUsed <= params.max * gasPerBlob else {
-        throw .invalidHeader("blobGasUsed \(blobGasUsed) above the maximum \(params.max * gasPerBlob)")
+      let maxBlobGas = blobGas(blobs: params.max)
+      guard blobGasUsed <= maxBlobGas else {
+        throw .invalidHeader("blobGasUsed \(blobGasUsed) above the maximum \(maxBlobGas)")
       }
       guard blobGasUsed % gasPerBlob == 0 else { throw .invalidHeader("blobGasUsed \(blobGasUsed) not a multiple of \(gasPerBlob)") }
       let expected = expectedExcessBlobGas(parent: parent, parentIsCancun: parentFork >= .cancun, target: params.target)
@@ -100,9 +110,20 @@ public enum HeaderValidator {
   /// EIP-4844: the excess blob gas a child of `parent` must carry.
   public static func expectedExcessBlobGas(parent: Header, parentIsCancun: Bool, target: UInt64) -> UInt64 {
     guard parentIsCancun else { return 0 }
+    // The sum wraps as geth's uint64 addition does (both come from validated headers, or from
+    // the genesis).
     let sum = (parent.excessBlobGas ?? 0) &+ (parent.blobGasUsed ?? 0)
-    let targetGas = target * gasPerBlob
+    let targetGas = blobGas(blobs: target)
     return sum < targetGas ? 0 : sum - targetGas
+  }
+
+  /// The blob gas of `blobs` blobs, saturated at `UInt64.max`: a schedule's `target` or `max` is
+  /// any 64-bit number in a genesis file, and the saturated value compares with any 64-bit gas
+  /// amount exactly as the true product would (except equality at the maximum, where both
+  /// `blobGasUsed ≤ max` and `excess − target = 0` still give the exact result).
+  public static func blobGas(blobs: UInt64) -> UInt64 {
+    let (product, overflow) = blobs.multipliedReportingOverflow(by: gasPerBlob)
+    return overflow ? .max : product
   }
 
   /// EIP-4844: the blob base fee for a block with `excessBlobGas`.
@@ -110,14 +131,31 @@ public enum HeaderValidator {
     fakeExponential(factor: U256(minBlobBaseFee), numerator: U256(excessBlobGas), denominator: U256(updateFraction))
   }
 
-  /// factor × e^(numerator/denominator), by the Taylor series EIP-4844 specifies.
+  /// factor × e^(numerator/denominator), by the Taylor series EIP-4844 specifies, saturated at
+  /// `U256.max`.
+  ///
+  /// The specification computes with unbounded integers; this one with 256 bits, and returns
+  /// `U256.max` where an intermediate would overflow. For the 64-bit numerator and denominator
+  /// a header and a chain config carry (excess blob gas, update fraction) every intermediate is
+  /// below 2^64 × 2^64 × result, so any result below 2^128 (wei per blob gas) is exact; above it
+  /// the fee is saturated, not wrapped. Saturating also bounds the loop: a huge exponent (a
+  /// genesis with an enormous `excessBlobGas`) overflows within a few hundred terms instead of
+  /// climbing for numerator/denominator of them. A zero denominator (`baseFeeUpdateFraction` 0,
+  /// which `GenesisFile` rejects) gives zero.
   public static func fakeExponential(factor: U256, numerator: U256, denominator: U256) -> U256 {
+    guard !denominator.isZero else { return .zero }
     var i = U256.one
     var output = U256.zero
-    var accum = factor &* denominator
+    var (accum, overflow) = factor.multipliedReportingOverflow(by: denominator)
+    guard !overflow else { return .max }
     while !accum.isZero {
-      output = output &+ accum
-      accum = accum &* numerator / (denominator &* i)
+      (output, overflow) = output.addingReportingOverflow(accum)
+      guard !overflow else { return .max }
+      let (product, productOverflow) = accum.multipliedReportingOverflow(by: numerator)
+      guard !productOverflow else { return .max }
+      // A divisor past 2^256 exceeds the product: the term, and all after it, are zero.
+      let (divisor, divisorOverflow) = denominator.multipliedReportingOverflow(by: i)
+      accum = divisorOverflow ? .zero : product / divisor
       i = i &+ .one
     }
     return output / denominator

@@ -16,39 +16,35 @@ public enum SHA256 {
   }
 }
 
-/// The fetched RIPEMD-160 implementation.
+/// libcrypto's RIPEMD-160, when its default provider has one.
 ///
 /// SAFETY (`@unchecked Sendable`): the `EVP_MD` is fetched once and never freed or changed;
 /// OpenSSL allows a fetched method to be used by many threads at once.
 final class RIPEMD160Method: @unchecked Sendable {
-  let md: OpaquePointer
+  let md: OpaquePointer?
 
   static let shared = RIPEMD160Method()
 
   private init() {
-    // OpenSSL 3 serves RIPEMD-160 from the default provider (since 3.0.7); older 3.0
-    // releases have it only in the legacy provider.
-    guard let md = EVP_MD_fetch(nil, "RIPEMD160", nil) else {
-      fatalError("OpenSSL: RIPEMD160 is not available from the default provider")
-    }
-    self.md = md
+    // OpenSSL 3 serves RIPEMD-160 from the default provider since 3.0.7; 3.0.0–3.0.6 have it
+    // only in the legacy provider, and then this is nil.
+    md = EVP_MD_fetch(nil, "RIPEMD160", nil)
   }
 }
 
-/// RIPEMD-160 (the EVM's precompile 0x03), over OpenSSL's libcrypto EVP interface.
-public enum RIPEMD160 {
-  /// The 20-byte RIPEMD-160 digest of `bytes`.
-  public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+extension RIPEMD160 {
+  /// The digest computed by libcrypto, or nil when libcrypto's default provider lacks RIPEMD-160
+  /// (OpenSSL 3.0.0–3.0.6) or the call fails. For cross-checks and `strata-bench`; the precompile
+  /// uses `hash(_:)`.
+  public static func libcryptoHash(_ bytes: some Collection<UInt8>) -> [UInt8]? {
+    guard let md = RIPEMD160Method.shared.md else { return nil }
     var out = [UInt8](repeating: 0, count: 20)
-    let md = RIPEMD160Method.shared.md
+    var ok: Int32 = 0
+    var len: UInt32 = 0
     withContiguousBytes(bytes) { p, n in
-      var len: UInt32 = 0
-      let ok = out.withUnsafeMutableBufferPointer { o in
-        EVP_Digest(p, n, o.baseAddress!, &len, md, nil)
-      }
-      precondition(ok == 1 && len == 20, "OpenSSL EVP_Digest(RIPEMD160) failed")
+      ok = out.withUnsafeMutableBufferPointer { o in EVP_Digest(p, n, o.baseAddress!, &len, md, nil) }
     }
-    return out
+    return ok == 1 && len == 20 ? out : nil
   }
 }
 

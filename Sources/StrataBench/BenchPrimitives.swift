@@ -1,14 +1,14 @@
 import COpenSSL
+import Crypto
 import Foundation
 import Primitives
 
-/// Keccak-256 against OpenSSL's SHA3-256 (same permutation, optimised C) in one process; U256
-/// mul/div/mulmod; RLP decode throughput.
+/// Keccak-256 against OpenSSL's SHA3-256 (same permutation, optimised C) in one process;
+/// RIPEMD-160 against libcrypto's; U256 mul/div/mulmod; RLP decode throughput.
 func benchPrimitives() {
+  benchRIPEMD160()
   print("== Keccak-256 vs OpenSSL SHA3-256 (median of 7 runs)")
-  for size in [32, 136, 65_536] {
-    let input = [UInt8](repeating: 0x5a, count: size)
-    let iterations = max(1, 64 * 1024 * 1024 / max(size, 256))
+  forEachInputSize([32, 136, 65_536], megabytes: 64) { size, input, iterations in
     let ours = measure {
       var acc: UInt64 = 0
       input.withUnsafeBytes { buf in
@@ -33,10 +33,7 @@ func benchPrimitives() {
       blackHole(acc)
     }
     EVP_MD_CTX_free(ctx)
-    let mbOurs = Double(size * iterations) / ours.median / 1e6
-    let mbTheirs = Double(size * iterations) / theirs.median / 1e6
-    print("  \(size) B: keccak \(fmt(mbOurs)) MB/s (\(fmt(ours.median * 1e9 / Double(iterations), 0)) ns/hash, ±\(fmt(ours.spread * 100))%), "
-      + "openssl sha3 \(fmt(mbTheirs)) MB/s (\(fmt(theirs.median * 1e9 / Double(iterations), 0)) ns/hash), ratio \(fmt(mbOurs / mbTheirs, 2))×")
+    print(hashComparison(size: size, iterations: iterations, ("keccak", ours), ("openssl sha3", theirs)))
   }
 
   print("== U256 (median of 7 runs)")
@@ -100,4 +97,53 @@ func benchPrimitives() {
     blackHole(acc)
   }
   print("  decode+fields: \(fmt(Double(encoded.count * reps) / t.median / 1e6)) MB/s (\(encoded.count) B list of 1,000 txs, ±\(fmt(t.spread * 100))%)")
+}
+
+/// Crypto's RIPEMD-160 (the one precompile 0x03 runs) against libcrypto's, at the sizes the
+/// precompile sees: a 32-byte word, a 128-byte input, and 64 KiB for throughput.
+func benchRIPEMD160() {
+  print("== RIPEMD-160: Crypto vs libcrypto (median of 7 runs)")
+  forEachInputSize([32, 128, 65_536], megabytes: 16) { size, input, iterations in
+    let ours = measure {
+      var acc: UInt8 = 0
+      for _ in 0..<iterations { acc &+= RIPEMD160.hash(input)[0] }
+      blackHole(acc)
+    }
+    guard RIPEMD160.libcryptoHash(input) != nil else {
+      print(hashComparison(size: size, iterations: iterations, ("crypto", ours), nil)
+        + ", libcrypto: no RIPEMD-160 in the default provider")
+      return
+    }
+    let theirs = measure {
+      var acc: UInt8 = 0
+      for _ in 0..<iterations { acc &+= RIPEMD160.libcryptoHash(input)?[0] ?? 0 }
+      blackHole(acc)
+    }
+    print(hashComparison(size: size, iterations: iterations, ("crypto", ours), ("libcrypto", theirs)))
+  }
+}
+
+/// Calls `body` for each size with an input of that many bytes and how many times to hash it:
+/// about `megabytes` MB per timing (inputs under 256 bytes count as 256).
+func forEachInputSize(_ sizes: [Int], megabytes: Int, _ body: (_ size: Int, _ input: [UInt8], _ iterations: Int) -> Void) {
+  for size in sizes {
+    body(size, [UInt8](repeating: 0x5a, count: size), max(1, megabytes * 1024 * 1024 / max(size, 256)))
+  }
+}
+
+/// One line comparing two timings of `iterations` hashes of `size` bytes each: MB/s and ns per
+/// hash of both (the spread of the first), and the ratio of their throughputs.
+func hashComparison(
+  size: Int, iterations: Int, _ ours: (name: String, time: (median: Double, spread: Double)),
+  _ theirs: (name: String, time: (median: Double, spread: Double))?
+) -> String {
+  func mb(_ t: Double) -> Double { Double(size * iterations) / t / 1e6 }
+  func ns(_ t: Double) -> String { fmt(t * 1e9 / Double(iterations), 0) }
+  var line = "  \(size) B: \(ours.name) \(fmt(mb(ours.time.median))) MB/s (\(ns(ours.time.median)) ns/hash, "
+    + "±\(fmt(ours.time.spread * 100))%)"
+  if let theirs {
+    line += ", \(theirs.name) \(fmt(mb(theirs.time.median))) MB/s (\(ns(theirs.time.median)) ns/hash), "
+      + "ratio \(fmt(mb(ours.time.median) / mb(theirs.time.median), 2))×"
+  }
+  return line
 }

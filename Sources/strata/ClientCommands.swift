@@ -118,24 +118,7 @@ struct ExportCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
-      guard FileManager.default.createFile(atPath: file, contents: nil), let out = FileHandle(forWritingAtPath: file) else {
-        throw ChainError.other("cannot write \(file)")
-      }
-      defer { try? out.close() }
-      var count = 0
-      try chain.store.read { view in
-        let last = try to ?? (view.head()?.number ?? 0)
-        var n = from
-        while n <= last {
-          guard let hash = try view.canonicalHash(n), let h = try view.header(hash), let b = try view.body(hash) else {
-            throw ChainError.other("block \(n) is not in the store")
-          }
-          let block = try Block(header: try Header(rlpEncoded: h), bodyRLP: b)
-          out.write(Data(block.rlpEncoded))
-          count += 1
-          n += 1
-        }
-      }
+      let count = try chain.query.export(range: BlockRange(first: from, last: to), to: file)
       printJSON(["exported": count, "file": file])
     }
   }
@@ -147,10 +130,7 @@ struct HeadCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
-      try chain.store.read { view in
-        guard let head = try view.head(), let h = try view.header(head.hash) else { throw ChainError.other("store has no head") }
-        printJSON(headerJSON(try Header(rlpEncoded: h)))
-      }
+      printJSON(headerJSON(try chain.query.head()))
     }
   }
 }
@@ -172,41 +152,30 @@ func headerJSON(_ h: Header) -> [String: Any] {
   return o
 }
 
+/// Parses a block argument: a number, a 0x hash, or head/latest/earliest.
+func parseBlockID(_ text: String) throws -> BlockID {
+  do { return try BlockID(parsing: text) } catch { throw ValidationError(error.description) }
+}
+
+/// Parses an address argument.
+func parseAddress(_ text: String) throws -> Address {
+  do { return try Address(hex: text) } catch { throw ValidationError("not an address: \(text) (\(error))") }
+}
+
 struct BlockCommand: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "block", abstract: "Print a block by number or hash.")
   @OptionGroup var options: StoreOptions
-  @Argument(help: "Block number or 0x-prefixed hash.") var id: String
+  @Argument(help: "Block number, 0x-prefixed hash, or head/latest/earliest.") var id: String
   func run() throws {
+    let blockID = try parseBlockID(id)
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
-      try chain.store.read { view in
-        let hash: Hash
-        if id.hasPrefix("0x") && id.count == 66 {
-          hash = try Hash(hex: id)
-        } else {
-          guard let n = UInt64(id) else { throw ValidationError("not a block number or hash: \(id)") }
-          guard let h = try view.canonicalHash(n) else { throw ChainError.other("block \(n) not found") }
-          hash = h
-        }
-        guard let h = try view.header(hash), let b = try view.body(hash) else { throw ChainError.other("block \(hash) not found") }
-        let block = try Block(header: try Header(rlpEncoded: h), bodyRLP: b)
-        var o = headerJSON(block.header)
-        o["transactions"] = block.transactions.map { $0.hash.description }
-        if let w = block.withdrawals { o["withdrawals"] = w.count }
-        if let r = try view.receipts(hash), let items = try? RLPItem(decoding: r).listItems() {
-          o["transactionGasUsed"] = gasPerTransaction(items)
-        }
-        printJSON(o)
-      }
-    }
-  }
-
-  func gasPerTransaction(_ items: [RLPItem]) -> [UInt64] {
-    var last: UInt64 = 0
-    return items.compactMap { item in
-      guard let bytes = try? item.bytes(), let r = try? Receipt(consensusBytes: Array(bytes)) else { return nil }
-      defer { last = r.cumulativeGasUsed }
-      return r.cumulativeGasUsed - last
+      let found = try chain.query.block(id: blockID)
+      var o = headerJSON(found.block.header)
+      o["transactions"] = found.block.transactions.map { $0.hash.description }
+      if let w = found.block.withdrawals { o["withdrawals"] = w.count }
+      if let gas = found.transactionGasUsed { o["transactionGasUsed"] = gas }
+      printJSON(o)
     }
   }
 }
@@ -218,23 +187,23 @@ struct ReceiptCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
-      let hash = try Hash(hex: txHash)
-      try chain.store.read { view in
-        guard let (block, index) = try view.transactionLocation(hash) else { throw ChainError.other("transaction \(hash) not found") }
-        guard let raw = try view.receipts(block), let h = try view.header(block) else { throw ChainError.other("receipts of \(block) missing") }
-        let items = try RLPItem(decoding: raw).listItems()
-        let r = try Receipt(consensusBytes: Array(try items[Int(index)].bytes()))
-        var previous: UInt64 = 0
-        if index > 0 { previous = try Receipt(consensusBytes: Array(try items[Int(index) - 1].bytes())).cumulativeGasUsed }
-        printJSON([
-          "transactionHash": hash.description, "blockHash": block.description,
-          "blockNumber": try Header(rlpEncoded: h).number, "transactionIndex": index,
-          "type": Int(r.type.rawValue), "status": r.succeeded ? 1 : 0,
-          "cumulativeGasUsed": r.cumulativeGasUsed, "gasUsed": r.cumulativeGasUsed - previous,
-          "logsBloom": r.bloom.description,
-          "logs": r.logs.map { ["address": $0.address.description, "topics": $0.topics.map(\.description), "data": Hex.encode($0.data)] },
-        ])
-      }
+      let r = try chain.query.receipt(txHash: try Hash(hex: txHash))
+      var o: [String: Any] = [
+        "transactionHash": r.transactionHash.description, "blockHash": r.blockHash.description,
+        "blockNumber": r.blockNumber, "transactionIndex": r.transactionIndex,
+        "type": Int(r.receipt.type.rawValue), "status": r.receipt.succeeded ? 1 : 0,
+        "cumulativeGasUsed": r.receipt.cumulativeGasUsed, "gasUsed": r.gasUsed,
+        "effectiveGasPrice": r.effectiveGasPrice.description,
+        "logsBloom": r.receipt.bloom.description,
+        "logs": r.logs.map {
+          ["address": $0.log.address.description, "topics": $0.log.topics.map(\.description),
+           "data": Hex.encode($0.log.data), "logIndex": $0.logIndex] as [String: Any]
+        },
+      ]
+      if let from = r.from { o["from"] = from.description }
+      if let to = r.to { o["to"] = to.description }
+      if let created = r.contractAddress { o["contractAddress"] = created.description }
+      printJSON(o)
     }
   }
 }
@@ -247,15 +216,13 @@ struct AccountCommand: ParsableCommand {
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
       let a = try Address(hex: address)
-      try chain.store.read { view in
-        let account = try view.loadAccount(a)
-        printJSON([
-          "address": a.description, "exists": account != nil,
-          "balance": (account?.balance ?? .zero).description, "nonce": account?.nonce ?? 0,
-          "codeHash": (account?.codeHash ?? .emptyKeccak).description,
-          "storageRoot": (account?.storageRoot ?? .emptyTrieRoot).description,
-        ])
-      }
+      let account = try chain.query.account(a)
+      printJSON([
+        "address": a.description, "exists": account != nil,
+        "balance": (account?.balance ?? .zero).description, "nonce": account?.nonce ?? 0,
+        "codeHash": (account?.codeHash ?? .emptyKeccak).description,
+        "storageRoot": (account?.storageRoot ?? .emptyTrieRoot).description,
+      ])
     }
   }
 }
@@ -270,10 +237,8 @@ struct StorageCommand: ParsableCommand {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
       let a = try Address(hex: address)
       let s = try U256(parsing: slot)
-      try chain.store.read { view in
-        let v = try view.loadStorage(a, s)
-        printJSON(["address": a.description, "slot": s.hash.description, "value": v.hash.description, "decimal": v.description])
-      }
+      let v = try chain.query.storage(a, slot: s)
+      printJSON(["address": a.description, "slot": s.hash.description, "value": v.hash.description, "decimal": v.description])
     }
   }
 }
@@ -286,12 +251,11 @@ struct CodeCommand: ParsableCommand {
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
       let a = try Address(hex: address)
-      try chain.store.read { view in
-        let account = try view.loadAccount(a)
-        let code = try view.loadCode(account?.codeHash ?? .emptyKeccak)
-        printJSON(["address": a.description, "codeHash": (account?.codeHash ?? .emptyKeccak).description,
-                   "size": code.count, "code": Hex.encode(code)])
-      }
+      let code = try chain.query.code(a)
+      // The query checked the code against the account's code hash; empty code hashes to
+      // the empty Keccak, as an account without code (or no account) reports.
+      printJSON(["address": a.description, "codeHash": Keccak256.hash(code).description,
+                 "size": code.count, "code": Hex.encode(code)])
     }
   }
 }
@@ -304,22 +268,15 @@ struct VerifyCommand: ParsableCommand {
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
       let expected = try root.map { try Hash(hex: $0) }
-      let ok = try chain.store.read { view -> Bool in
-        guard let head = try view.head(), let h = try view.header(head.hash) else { throw ChainError.other("store has no head") }
-        let header = try Header(rlpEncoded: h)
-        let walk = try view.recomputeStateRoot()
-        var ok = walk.root == header.stateRoot && walk.storageRootMismatches.isEmpty
-        if let expected { ok = ok && walk.root == expected }
-        var o: [String: Any] = [
-          "head": head.number, "computedRoot": walk.root.description, "headerRoot": header.stateRoot.description,
-          "accounts": walk.accounts, "slots": walk.slots, "ok": ok,
-        ]
-        if let expected { o["expectedRoot"] = expected.description }
-        if !walk.storageRootMismatches.isEmpty { o["storageRootMismatches"] = walk.storageRootMismatches.map(\.description) }
-        printJSON(o)
-        return ok
-      }
-      if !ok {
+      let v = try chain.query.verify(root: expected)
+      var o: [String: Any] = [
+        "head": v.headNumber, "computedRoot": v.computedRoot.description, "headerRoot": v.headerRoot.description,
+        "accounts": v.accounts, "slots": v.slots, "ok": v.ok,
+      ]
+      if let expected { o["expectedRoot"] = expected.description }
+      if !v.storageRootMismatches.isEmpty { o["storageRootMismatches"] = v.storageRootMismatches.map(\.description) }
+      printJSON(o)
+      if !v.ok {
         FileHandle.standardError.write(Data("error: state root mismatch\n".utf8))
         throw ExitCode(1)
       }

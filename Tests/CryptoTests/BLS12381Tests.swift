@@ -1,18 +1,6 @@
 import Testing
 @testable import Crypto
-
-/// SplitMix64, so the property tests draw the same values on every run.
-private struct BLSTestRNG: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+import TestSupport
 
 private typealias Fp = BLS12381.Fp
 private typealias Fp2 = BLS12381.Fp2
@@ -24,18 +12,18 @@ private typealias G1Point = BLS12381.G1Point
 private typealias G2Point = BLS12381.G2Point
 private typealias Scalar = BLS12381.Scalar
 
-private func randomFp(_ g: inout BLSTestRNG) -> Fp {
+private func randomFp(_ g: inout SeededGenerator) -> Fp {
   // Top limb below p's top limb keeps the raw value under p.
   let raw = Fp(g.next(), g.next(), g.next(), g.next(), g.next(), g.next() % 0x1a0111ea397fe69a)
   return Fp(canonical: raw)
 }
-private func randomFp2(_ g: inout BLSTestRNG) -> Fp2 { Fp2(randomFp(&g), randomFp(&g)) }
-private func randomFp6(_ g: inout BLSTestRNG) -> Fp6 {
+private func randomFp2(_ g: inout SeededGenerator) -> Fp2 { Fp2(randomFp(&g), randomFp(&g)) }
+private func randomFp6(_ g: inout SeededGenerator) -> Fp6 {
   Fp6(randomFp2(&g), randomFp2(&g), randomFp2(&g))
 }
-private func randomFp12(_ g: inout BLSTestRNG) -> Fp12 { Fp12(randomFp6(&g), randomFp6(&g)) }
+private func randomFp12(_ g: inout SeededGenerator) -> Fp12 { Fp12(randomFp6(&g), randomFp6(&g)) }
 /// A random canonical scalar below r (top limb masked below r's top limb).
-private func randomScalar(_ g: inout BLSTestRNG) -> Scalar {
+private func randomScalar(_ g: inout SeededGenerator) -> Scalar {
   Scalar(g.next(), g.next(), g.next(), g.next() % 0x73eda753299d7d48)
 }
 /// a·b as a 128-bit scalar.
@@ -51,7 +39,7 @@ private func hexBytes(_ s: String) -> [UInt8] {
 @Suite("BLS12-381 fields")
 struct BLS12381FieldTests {
   @Test func fpArithmetic() {
-    var g = BLSTestRNG(seed: 1)
+    var g = SeededGenerator(seed: 1)
     for _ in 0..<200 {
       let a = randomFp(&g), b = randomFp(&g), c = randomFp(&g)
       #expect(a * b == b * a)
@@ -73,7 +61,7 @@ struct BLS12381FieldTests {
   @Test func fpSmallValuesAndBytes() {
     #expect(Fp(2) * Fp(3) == Fp(6))
     #expect(Fp(5) - Fp(7) == -Fp(2))
-    var g = BLSTestRNG(seed: 2)
+    var g = SeededGenerator(seed: 2)
     for _ in 0..<50 {
       let a = randomFp(&g)
       #expect(Fp(bigEndian: a.bigEndianBytes) == a)
@@ -91,7 +79,7 @@ struct BLS12381FieldTests {
   }
 
   @Test func extensionFieldInverses() {
-    var g = BLSTestRNG(seed: 3)
+    var g = SeededGenerator(seed: 3)
     for _ in 0..<10 {
       let a2 = randomFp2(&g), b2 = randomFp2(&g)
       #expect(a2 * a2.inverse() == Fp2.one)
@@ -112,7 +100,7 @@ struct BLS12381FieldTests {
   }
 
   @Test func sparseProductsMatchDenseOnes() {
-    var g = BLSTestRNG(seed: 4)
+    var g = SeededGenerator(seed: 4)
     for _ in 0..<10 {
       let f = randomFp12(&g)
       let l0 = randomFp2(&g), l1 = randomFp2(&g), l4 = randomFp2(&g)
@@ -123,7 +111,7 @@ struct BLS12381FieldTests {
 
   @Test func frobeniusIsThePthPower() {
     // f^p computed by square-and-multiply over p's six limbs.
-    var g = BLSTestRNG(seed: 5)
+    var g = SeededGenerator(seed: 5)
     let f = randomFp12(&g)
     var acc = Fp12.one
     let p = Fp(Fp.p0, Fp.p1, Fp.p2, Fp.p3, Fp.p4, Fp.p5)
@@ -139,7 +127,7 @@ struct BLS12381FieldTests {
   }
 
   @Test func cyclotomicSquaring() {
-    var g = BLSTestRNG(seed: 6)
+    var g = SeededGenerator(seed: 6)
     for _ in 0..<5 {
       let f = randomFp12(&g)
       let f1 = f.conjugate() * f.inverse()
@@ -163,7 +151,7 @@ struct BLS12381GroupTests {
   }
 
   @Test func g1GroupLaws() {
-    var g = BLSTestRNG(seed: 10)
+    var g = SeededGenerator(seed: 10)
     let gen = G1Point.generator
     for _ in 0..<5 {
       let a = UInt64.random(in: 1...UInt64.max, using: &g), b = UInt64.random(in: 1...UInt64.max, using: &g)
@@ -185,7 +173,7 @@ struct BLS12381GroupTests {
   }
 
   @Test func g2GroupLaws() {
-    var g = BLSTestRNG(seed: 11)
+    var g = SeededGenerator(seed: 11)
     let gen = G2Point.generator
     for _ in 0..<3 {
       let a = UInt64.random(in: 1...UInt64.max, using: &g), b = UInt64.random(in: 1...UInt64.max, using: &g)
@@ -223,7 +211,7 @@ struct BLS12381GroupTests {
   }
 
   @Test func linearCombination() {
-    var g = BLSTestRNG(seed: 13)
+    var g = SeededGenerator(seed: 13)
     let a = randomScalar(&g), b = randomScalar(&g)
     let p = G1Affine.generator
     let q = p.multiplied(by: randomScalar(&g)).affine
@@ -234,7 +222,7 @@ struct BLS12381GroupTests {
   }
 
   @Test func scalarMultiplicationWrapsAtTheGroupOrder() {
-    var g = BLSTestRNG(seed: 12)
+    var g = SeededGenerator(seed: 12)
     let k = randomScalar(&g)
     let p = G1Affine.generator.multiplied(by: k)
     // [r - k]G = -[k]G
@@ -260,7 +248,7 @@ struct BLS12381EncodingTests {
   }
 
   @Test func roundTrips() throws {
-    var g = BLSTestRNG(seed: 20)
+    var g = SeededGenerator(seed: 20)
     for _ in 0..<8 {
       let k = randomScalar(&g)
       let p = G1Affine.generator.multiplied(by: k).affine
@@ -366,7 +354,7 @@ struct BLS12381PairingTests {
   }
 
   @Test func bilinearity() {
-    var g = BLSTestRNG(seed: 30)
+    var g = SeededGenerator(seed: 30)
     let e = BLS12381.pairing(.generator, .generator)
     for _ in 0..<2 {
       let a = UInt64.random(in: 1...UInt64.max, using: &g), b = UInt64.random(in: 1...UInt64.max, using: &g)
@@ -388,7 +376,7 @@ struct BLS12381PairingTests {
   }
 
   @Test func multiPairingCheck() {
-    var g = BLSTestRNG(seed: 31)
+    var g = SeededGenerator(seed: 31)
     let k = randomScalar(&g)
     let kp = G1Affine.generator.multiplied(by: k).affine
     let kq = G2Affine.generator.multiplied(by: k).affine

@@ -36,5 +36,32 @@ import Testing
     #expect(out.count == 20)
     #expect(out.hexString == digest)
     #expect(RIPEMD160.hash(input.utf8).hexString == digest)
+    // libcrypto agrees where its default provider has RIPEMD-160 (OpenSSL ≥ 3.0.7).
+    if let theirs = RIPEMD160.libcryptoHash(Array(input.utf8)) { #expect(theirs == out) }
+  }
+
+  // The rest of the paper's vectors, including the million-"a" case.
+  @Test(arguments: [
+    ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "0x12a053384a9c0c88e405a06c27dcf49ada62eb2b"),
+    ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "0xb0e20b6e3116640286ed3a87a5713079b21f5189"),
+  ])
+  func ripemd160MultiBlock(_ input: String, _ digest: String) {
+    #expect(RIPEMD160.hash(Array(input.utf8)).hexString == digest)
+  }
+
+  @Test func ripemd160Million() {
+    let a = [UInt8](repeating: 0x61, count: 1_000_000)
+    #expect(RIPEMD160.hash(a).hexString == "0x52783243c1697bdbe16d37f97f68f08325dc1528")
+  }
+
+  /// Every length across the padding boundaries (55, 56, 63, 64, 119, 120 …) and past two blocks,
+  /// against libcrypto where it has RIPEMD-160; a lazy collection takes the copying path.
+  @Test func ripemd160EveryLengthAgainstLibcrypto() {
+    for n in 0...300 {
+      let m = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ n) }
+      let ours = RIPEMD160.hash(m)
+      #expect(RIPEMD160.hash(m.lazy.map { $0 }) == ours)
+      if let theirs = RIPEMD160.libcryptoHash(m) { #expect(theirs == ours, "length \(n)") }
+    }
   }
 }

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Crypto
+import TestSupport
 
 // MARK: - A slow, obviously correct reference (little-endian UInt32 limbs)
 
@@ -91,17 +92,6 @@ private func refPowMod(_ b: Ref, _ e: Ref, _ m: Ref) -> Ref {
 
 // MARK: - Helpers
 
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9e37_79b9_7f4a_7c15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-    z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-    return z ^ (z >> 31)
-  }
-}
-
 private func meHex(_ s: String) -> [UInt8] {
   var out: [UInt8] = []
   var it = s.lowercased().utf8.makeIterator()
@@ -114,7 +104,7 @@ private func modexp(_ b: [UInt8], _ e: [UInt8], _ m: [UInt8]) -> [UInt8] {
   ModExp.run(base: b[...], exponent: e[...], modulus: m[...])
 }
 
-private func randomBytes(_ count: Int, _ rng: inout SplitMix64) -> [UInt8] {
+private func randomBytes(_ count: Int, _ rng: inout SeededGenerator) -> [UInt8] {
   (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
 }
 
@@ -170,7 +160,7 @@ private func randomBytes(_ count: Int, _ rng: inout SplitMix64) -> [UInt8] {
   /// Random operands against the reference: odd and even moduli, 1 to 40 bytes, with and
   /// without leading zeros, exponents up to 12 bytes, bases up to twice the modulus length.
   @Test func randomAgainstReference() {
-    var rng = SplitMix64(state: 0x5eed_0198)
+    var rng = SeededGenerator(seed: 0x5eed_0198)
     for iteration in 0..<200 {
       let mLen = Int.random(in: 1...40, using: &rng)
       var m = randomBytes(mLen, &rng)
@@ -188,7 +178,7 @@ private func randomBytes(_ count: Int, _ rng: inout SplitMix64) -> [UInt8] {
   /// Moduli that stress long division: all-ones limbs (quotient-digit estimates hit the
   /// `b − 1` case), powers of two, a single top bit, and single-limb boundaries.
   @Test func structuredModuliAgainstReference() {
-    var rng = SplitMix64(state: 0xd1_71de)
+    var rng = SeededGenerator(seed: 0xd1_71de)
     var moduli: [[UInt8]] = [
       [UInt8](repeating: 0xff, count: 31) + [0xfe],
       [UInt8](repeating: 0xff, count: 32),
@@ -217,7 +207,7 @@ private func randomBytes(_ count: Int, _ rng: inout SplitMix64) -> [UInt8] {
   /// a^(e1+e2) = a^e1 · a^e2 and (a^e)² = a^(2e), with the product reduced by the reference.
   @Test(arguments: [32, 64, 128, 256, 512])
   func exponentIdentities(size: Int) {
-    var rng = SplitMix64(state: UInt64(size) &* 0x1234_5678)
+    var rng = SeededGenerator(seed: UInt64(size) &* 0x1234_5678)
     for parity in 0..<2 {
       var m = randomBytes(size, &rng)
       m[0] |= 0x80
@@ -262,7 +252,7 @@ private func randomBytes(_ count: Int, _ rng: inout SplitMix64) -> [UInt8] {
     let bnPMinus1 = meHex("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd46")
     let n = meHex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
     let nMinus1 = meHex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140")
-    var rng = SplitMix64(state: 42)
+    var rng = SeededGenerator(seed: 42)
     for (p, pm1) in [(m521, m521Minus1), (bnP, bnPMinus1), (n, nMinus1)] {
       for _ in 0..<3 {
         let a = randomBytes(p.count - 1, &rng)

@@ -5,24 +5,12 @@ import Primitives
 import State
 import Testing
 import Trie
+import TestSupport
 
 // Differential tests: Block-STM against SerialExecutor on random blocks with a chosen conflict
 // rate (shared senders and recipients, hot storage slots, creations, reverts, selfdestructs,
 // coinbase reads). Every block must give identical outcomes, write sets and state roots at
 // every thread count. STRATA_STM_BLOCKS scales the number of blocks (default below).
-
-/// A seeded generator (SplitMix64), so a failure names the seed that reproduces it.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Bytecode of the test contracts.
 enum TestContracts {

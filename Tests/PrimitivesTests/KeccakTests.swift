@@ -2,6 +2,7 @@ import COpenSSL
 import Foundation
 import Testing
 @testable import Primitives
+import TestSupport
 
 @Suite struct KeccakTests {
   @Test func knownVectors() throws {
@@ -18,7 +19,7 @@ import Testing
   /// Every length 0…300 against OpenSSL's SHA3-256: the same Keccak-f[1600] permutation and
   /// sponge, differing only in the padding's first byte, which `domain` selects.
   @Test func sha3AgainstOpenSSLForEveryLength() {
-    var rng = SeededGeneratorLocal(seed: 7)
+    var rng = SeededGenerator(seed: 7)
     for length in 0...300 {
       let input = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
       var ours = Keccak256(domain: 0x06)
@@ -29,7 +30,7 @@ import Testing
 
   /// Feeding the input in pieces of every size gives the one-shot digest.
   @Test func incrementalMatchesOneShot() {
-    var rng = SeededGeneratorLocal(seed: 11)
+    var rng = SeededGenerator(seed: 11)
     let input = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &rng) }
     let expected = Keccak256.hash(input)
     for chunk in [1, 2, 7, 64, 135, 136, 137, 500] {
@@ -53,19 +54,6 @@ func openSSLSHA3(_ input: [UInt8]) -> [UInt8] {
   input.withUnsafeBytes { _ = EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
   EVP_DigestFinal_ex(ctx, &out, &len)
   return out
-}
-
-/// SplitMix64 (TestSupport has the same; this file avoids the dependency for the C import).
-struct SeededGeneratorLocal: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
 }
 
 extension KeccakTests {

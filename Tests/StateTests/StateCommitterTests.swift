@@ -1,5 +1,6 @@
 import Primitives
 import State
+import TestSupport
 import Testing
 import Trie
 @testable import LMDBStore

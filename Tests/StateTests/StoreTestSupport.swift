@@ -2,6 +2,7 @@ import Foundation
 import Primitives
 @testable import LMDBStore
 import State
+import TestSupport
 
 /// A fresh temporary directory, removed when the test's body returns.
 @discardableResult
@@ -10,19 +11,6 @@ func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   defer { try? FileManager.default.removeItem(at: url) }
   return try body(url.path)
-}
-
-/// A repeatable pseudo-random generator (SplitMix64) for property-style tests.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
 }
 
 extension Address {

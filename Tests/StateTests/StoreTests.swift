@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Primitives
 import Testing
+import TestSupport
 import Trie
 @testable import LMDBStore
 import State

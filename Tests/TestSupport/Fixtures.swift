@@ -47,7 +47,8 @@ public enum Fixtures {
   }
 }
 
-/// A small deterministic generator (SplitMix64) so property tests repeat exactly.
+/// The test suites' one seeded generator (SplitMix64): property tests and random blocks repeat
+/// exactly, and a failure names the seed that reproduces it.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
   var state: UInt64
   public init(seed: UInt64) { state = seed }
