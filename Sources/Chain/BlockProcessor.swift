@@ -47,7 +47,7 @@ public struct BlockProcessor: Sendable {
   ///   - intermediateRoot: before Byzantium, the state root after the writes so far (receipts
   ///     carry it instead of a status); nil where pre-Byzantium blocks are not supported.
   public func process(
-    _ block: Block, parent: Header, state: any StateReader,
+    _ block: Block, parent: Header, state: any StateReader & Sendable,
     prepared ahead: BackgroundMap<PreparedTransaction>? = nil,
     intermediateRoot: ((StateChanges) -> Hash)? = nil,
     stateRoot: (StateChanges) throws(BlockError) -> Hash
@@ -234,7 +234,7 @@ public struct BlockProcessor: Sendable {
       caller: sender, to: tx.to, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
       gasPrice: price, maxFeePerGas: tx.feeCap, maxFeePerBlobGas: tx.maxFeePerBlobGas,
       blobHashes: tx.blobVersionedHashes,
-      accessList: tx.accessList.map { ExecutionAccessListEntry(address: $0.address, storageKeys: $0.storageKeys.map { U256($0) }) },
+      accessList: tx.accessList.map { EVM.AccessListEntry(address: $0.address, storageKeys: $0.storageKeys.map { U256($0) }) },
       nonce: tx.nonce)
   }
 
