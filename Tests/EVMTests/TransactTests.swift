@@ -55,7 +55,7 @@ import Testing
   }
 
   /// A reader that lets plain transfers credit their recipient unread (as Block-STM's view does).
-  final class CreditingState: StateReader, @unchecked Sendable {
+  final class CreditingState: StateReader {
     let base: TestState
     init(_ base: TestState) { self.base = base }
     func account(_ address: Address) throws(StateReadError) -> Account? { try base.account(address) }
