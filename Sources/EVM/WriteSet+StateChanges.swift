@@ -21,13 +21,20 @@ extension WriteSet {
     }
     for s in storage { changes.setStorage(s.address, s.slot, s.value) }
     for c in credits {
-      let current: Account?
+      // Already changed in the block (a fee recipient after its first fee): updated in place,
+      // one hash lookup.
       if let i = changes.accounts.index(forKey: c.address) {
-        current = changes.accounts.values[i]
-      } else {
-        current = try base.account(c.address)
+        switch BalanceCredit.apply(c.value, to: changes.accounts.values[i], clearsEmptyAccounts: clearsEmptyAccounts) {
+        case .unchanged: break
+        case .deleted:
+          changes.accounts.values[i] = nil
+          changes.clearStorage(of: c.address)
+        case .set(let account):
+          changes.accounts.values[i] = account
+        }
+        continue
       }
-      switch BalanceCredit.apply(c.value, to: current, clearsEmptyAccounts: clearsEmptyAccounts) {
+      switch BalanceCredit.apply(c.value, to: try base.account(c.address), clearsEmptyAccounts: clearsEmptyAccounts) {
       case .unchanged: break
       case .deleted:
         changes.clearStorage(of: c.address)
