@@ -103,8 +103,16 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
 /// Executes a block's transactions in parallel with Block-STM (arXiv 2203.06871): optimistic
 /// execution over a multi-version memory, validation of each incarnation's read set, and
 /// re-execution of what a failed validation invalidates. The result equals `SerialExecutor`'s
-/// bit for bit; whatever only block order can decide (gas, receipts, fees, the final write set)
-/// is settled after the parallel phase.
+/// bit for bit; whatever only block order can decide (gas, receipts, the final write set with
+/// its credits added in order) is settled after the parallel phase.
+///
+/// The EVM knows nothing of Block-STM: each incarnation is an ordinary `transact` against a
+/// `VersionedView`. The write set's credits (fees, plain transfers to accounts the transaction
+/// did not read) become credit deltas in the multi-version memory, so that they do not conflict
+/// with each other; the outcomes stay here, in `ParallelRun`.
+///
+/// Readers: one per worker (`execute(_:context:readers:)`), each used by one thread at a time;
+/// nothing that crosses threads needs an `@unchecked` wrapper.
 public enum BlockSTMExecutor {
   /// Blocks with fewer transactions take the serial path (scheduling costs more than it gains).
   public static let defaultMinTransactions = 4
