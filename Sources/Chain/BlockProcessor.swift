@@ -27,13 +27,17 @@ public struct BlockProcessor: Sendable {
   /// - Parameters:
   ///   - block: the block to import.
   ///   - parent: its parent's header (already in the chain).
-  ///   - reader: the state after `parent`.
+  ///   - reader: the state after `parent` (the serial path, system calls, Block-STM's settling).
+  ///   - workerReaders: Block-STM worker `w` reads through `workerReaders[w]` alone: one snapshot
+  ///     of the same state each (an LMDB read transaction serves one thread at a time). Empty:
+  ///     every worker shares `reader`, which must then allow concurrent reads (`InMemoryState`).
   ///   - prepared: the block's `prepareTransactionsInBackground`, when import started it ahead.
   /// - Returns: the executed block, for a commit step to check the state root and write.
   /// - Throws: `.invalid` naming the first rule the block breaks, or `.backend` when `reader`
   ///   failed (never reported as an invalid block).
   public func execute(
-    _ block: Block, parent: Header, on reader: any StateReader,
+    _ block: Block, parent: Header, on reader: any StateReader & Sendable,
+    workerReaders: [any StateReader & Sendable] = [],
     prepared ahead: BackgroundMap<PreparedTransaction>? = nil
   ) throws(BlockExecutionError) -> ExecutedBlock {
     let header = block.header
@@ -55,7 +59,8 @@ public struct BlockProcessor: Sendable {
     }
     // Before Byzantium (EIP-658) each receipt holds the state root after its transaction: the
     // block's writes so far are kept per transaction for the commit step to compute it.
-    let (execution, writesAfter, parallelStats) = try run(envs, context: context, on: reader, keepWritesPerTransaction: fork < .byzantium)
+    let (execution, writesAfter, parallelStats) = try run(envs, context: context, on: reader, workerReaders: workerReaders,
+                                                      keepWritesPerTransaction: fork < .byzantium)
 
     // Receipts, bloom and the totals the header promises.
     let (receipts, receiptEncodings, bloom) = Self.receipts(block.transactions, execution, postStates: nil, threads: threads)
@@ -135,7 +140,8 @@ public struct BlockProcessor: Sendable {
   /// - Returns: the execution, the block's writes after each transaction (only when
   ///   `keepWritesPerTransaction`) and Block-STM's counters when it ran.
   func run(
-    _ envs: [TxEnv], context: BlockContext, on reader: any StateReader, keepWritesPerTransaction: Bool
+    _ envs: [TxEnv], context: BlockContext, on reader: any StateReader & Sendable,
+    workerReaders: [any StateReader & Sendable], keepWritesPerTransaction: Bool
   ) throws(BlockExecutionError) -> (BlockExecution, [StateChanges], BlockSTMStats?) {
     do throws(ExecutionError) {
       if keepWritesPerTransaction {
@@ -147,10 +153,14 @@ public struct BlockProcessor: Sendable {
         return (execution, writesAfter, nil)
       }
       if threads > 1 {
+        // Worker 0 is the calling thread and reads through `reader`.
+        let readers = workerReaders.isEmpty
+          ? Array(repeating: reader, count: threads)
+          : [reader] + workerReaders.dropFirst().prefix(threads - 1)
         let (e, s) = alwaysParallel
-          ? try BlockSTMExecutor.execute(envs, context: context, state: reader, threads: threads,
+          ? try BlockSTMExecutor.execute(envs, context: context, readers: readers,
                                          minTransactions: 2, minAverageGasLimit: 0)
-          : try BlockSTMExecutor.execute(envs, context: context, state: reader, threads: threads)
+          : try BlockSTMExecutor.execute(envs, context: context, readers: readers)
         return (e, [], s)
       }
       return (try SerialExecutor.execute(envs, context: context, state: reader), [], nil)
@@ -242,7 +252,7 @@ public struct BlockProcessor: Sendable {
       caller: sender, to: tx.to, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
       gasPrice: price, maxFeePerGas: tx.feeCap, maxFeePerBlobGas: tx.maxFeePerBlobGas,
       blobHashes: tx.blobVersionedHashes,
-      accessList: tx.accessList.map { ExecutionAccessListEntry(address: $0.address, storageKeys: $0.storageKeys.map { U256($0) }) },
+      accessList: tx.accessList.map { EVM.AccessListEntry(address: $0.address, storageKeys: $0.storageKeys.map { U256($0) }) },
       nonce: tx.nonce)
   }
 

@@ -3,7 +3,6 @@ import Execution
 import Foundation
 import LMDBStore
 import Primitives
-import Synchronization
 import State
 import Trie
 
@@ -242,7 +241,10 @@ public final class ChainStore: @unchecked Sendable {
                       prepared: BackgroundMap<PreparedTransaction>? = nil) throws(ChainError) -> ExecutedBlock? {
     let hash = block.hash
     let number = block.header.number
-    return try store.read(throwing: ChainError.self) { (views) throws(ChainError) -> ExecutedBlock? in
+    // Block-STM's workers each read through a view of their own (at most 16: each view holds an
+    // LMDB reader slot); view 0 also serves the serial path.
+    let views = processor.threads > 1 ? min(16, processor.threads) : 1
+    return try store.read(views: views, throwing: ChainError.self) { (views) throws(ChainError) -> ExecutedBlock? in
       let view = views[0]
       let known = try stored { () throws(StoreError) -> Bool in
         guard try view.header(hash) != nil else { return false }
@@ -256,7 +258,7 @@ public final class ChainStore: @unchecked Sendable {
         throw .parentNotHead(number: number, hash: hash, parent: parent.hash, head: head?.hash ?? .zero)
       }
       do throws(BlockExecutionError) {
-        return try processor.execute(block, parent: parent, on: SharedReader(view), prepared: prepared)
+        return try processor.execute(block, parent: parent, on: view, workerReaders: views, prepared: prepared)
       } catch {
         switch error {
         case .invalid(let e): throw .block(number: number, hash: hash, e)
@@ -361,27 +363,6 @@ public final class ChainStore: @unchecked Sendable {
 @inline(__always)
 func stored<R>(_ body: () throws(StoreError) -> R) throws(ChainError) -> R {
   do { return try body() } catch { throw .store(error) }
-}
-
-/// A `StateReader` over one LMDB read view that any number of threads may share: reads are
-/// serialised by a mutex, since an LMDB transaction serves one thread at a time.
-final class SharedReader: StateReader, Sendable {
-  let view: Mutex<ReadView>
-
-  init(_ view: ReadView) { self.view = Mutex(view) }
-
-  func account(_ address: Address) throws(StateReadError) -> Account? {
-    try view.withLock { v throws(StateReadError) in try v.account(address) }
-  }
-  func code(_ codeHash: Hash) throws(StateReadError) -> [UInt8] {
-    try view.withLock { v throws(StateReadError) in try v.code(codeHash) }
-  }
-  func storage(_ address: Address, _ slot: U256) throws(StateReadError) -> U256 {
-    try view.withLock { v throws(StateReadError) in try v.storage(address, slot) }
-  }
-  func blockHash(_ number: UInt64) throws(StateReadError) -> Hash {
-    try view.withLock { v throws(StateReadError) in try v.blockHash(number) }
-  }
 }
 
 extension Block {

@@ -3,7 +3,7 @@ import Primitives
 /// Bytecode prepared for the interpreter: padded with 33 zero bytes (so a PUSH32 at the end reads
 /// zeros and running off the end meets STOP) and a JUMPDEST bitmap that skips PUSH data.
 ///
-/// Built once per code hash and cached by the ``EVM`` (evmone's baseline analysis).
+/// Built once per code hash and cached by the ``Host`` (evmone's baseline analysis).
 public final class CodeAnalysis: @unchecked Sendable {
   // SAFETY (@unchecked Sendable): both buffers are written only in init and freed in deinit;
   // the object is immutable in between, so sharing it across threads is safe.

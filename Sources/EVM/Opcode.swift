@@ -25,7 +25,9 @@ public enum Opcode: UInt8, Sendable {
 /// One row of the opcode table: static gas and stack bounds checked once before the body runs.
 ///
 /// The bounds are kept in bytes of stack (32 per item) so the interpreter compares them with a
-/// pointer difference directly; eight bytes per row.
+/// pointer difference directly. The row also carries the byte as an `Opcode`, which the
+/// interpreter's switch dispatches on: a defined byte's case, read from the row it loads anyway
+/// (`Opcode(rawValue:)` would add a second table lookup per instruction).
 @frozen public struct OpcodeInfo: Sendable {
   /// Gas charged before the body (the dynamic part is charged by the body).
   public var staticGas: Int32
@@ -34,19 +36,23 @@ public enum Opcode: UInt8, Sendable {
   public var minStackBytes: UInt16
   /// 32 × the highest stack height at which the opcode may start without overflowing 1024.
   public var maxStackBytes: UInt16
+  /// The opcode (`.invalid` for a byte undefined in the fork: the stack check refuses it first).
+  public var opcode: Opcode
 
   /// False for opcodes undefined in the fork.
   public var defined: Bool { minStackBytes != 0xFFFF }
   /// Items the opcode pops.
   public var inputs: Int { Int(minStackBytes) / 32 }
 
-  public static let undefined = OpcodeInfo(staticGas: 0, minStackBytes: 0xFFFF, maxStackBytes: 0)
+  public static let undefined = OpcodeInfo(staticGas: 0, minStackBytes: 0xFFFF, maxStackBytes: 0, opcode: .invalid)
 
-  init(staticGas: Int32, minStackBytes: UInt16, maxStackBytes: UInt16) {
+  init(staticGas: Int32, minStackBytes: UInt16, maxStackBytes: UInt16, opcode: Opcode) {
     self.staticGas = staticGas; self.minStackBytes = minStackBytes; self.maxStackBytes = maxStackBytes
+    self.opcode = opcode
   }
 
-  init(_ gas: Int, _ inputs: Int, _ outputs: Int) {
+  init(_ opcode: Opcode, _ gas: Int, _ inputs: Int, _ outputs: Int) {
+    self.opcode = opcode
     self.staticGas = Int32(gas)
     self.minStackBytes = UInt16(inputs * 32)
     self.maxStackBytes = UInt16((1024 - max(0, outputs - inputs)) * 32)
@@ -56,7 +62,7 @@ public enum Opcode: UInt8, Sendable {
   public static func table(for fork: Fork) -> [OpcodeInfo] {
     var t = [OpcodeInfo](repeating: .undefined, count: 256)
     func set(_ op: UInt8, _ gas: Int, _ i: Int, _ o: Int, since: Fork = .frontier) {
-      if fork >= since { t[Int(op)] = OpcodeInfo(gas, i, o) }
+      if fork >= since, let opcode = Opcode(rawValue: op) { t[Int(op)] = OpcodeInfo(opcode, gas, i, o) }
     }
     let warmCold = fork >= .berlin
     let s = GasSchedule(fork: fork)

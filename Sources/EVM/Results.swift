@@ -64,13 +64,22 @@ public struct StorageWrite: Sendable, Equatable, Hashable {
   }
 }
 
-/// Every location a transaction changed, relative to the state it read. Slots of deleted
-/// accounts are left out.
+/// Every location a transaction changed, relative to the state it read, and the balance
+/// credits it owes accounts it never read. Slots of deleted accounts are left out.
+///
+/// `accounts` and `storage` are absolute values; `credits` are additions (pevm's lazy
+/// addresses): the priority fee to a fee recipient the transaction did not read, and a plain
+/// transfer's value when the reader allows it (`StateReader.canCreditUnread`). Whoever applies
+/// the write set reads each credited account then and adds to it; a zero credit is an EIP-161
+/// touch (it deletes an existing empty account). An account is never both in `accounts` and in
+/// `credits`.
 public struct WriteSet: Sendable, Equatable {
   public var accounts: [AccountWrite] = []
   public var storage: [StorageWrite] = []
-  public init(accounts: [AccountWrite] = [], storage: [StorageWrite] = []) {
-    self.accounts = accounts; self.storage = storage
+  /// At most one per account, in no particular order.
+  public var credits: [BalanceCredit] = []
+  public init(accounts: [AccountWrite] = [], storage: [StorageWrite] = [], credits: [BalanceCredit] = []) {
+    self.accounts = accounts; self.storage = storage; self.credits = credits
   }
 }
 
@@ -87,29 +96,18 @@ public struct ExecutionResult: Sendable {
   public var logs: [Log]
   /// The address of the new contract for a successful creation.
   public var createdAddress: Address?
-  /// The priority fee owed to the coinbase: gasUsed × (gasPrice − baseFee). Credited by
-  /// `transact` itself unless it was called with `creditCoinbase: false`.
-  public var coinbaseFee: U256
-  /// Changed accounts and slots, including the sender's nonce and fee payment.
+  /// Changed accounts and slots, including the sender's nonce and gas payment, and the credits
+  /// (the fee recipient's priority fee, gasUsed × (gasPrice − baseFee), among them unless the
+  /// transaction read the fee recipient: then it is in `accounts`).
   public var writeSet: WriteSet
-  /// The value a plain transfer owes its recipient, when `transact` was given a
-  /// `DeferredCreditReader` and left the recipient's balance unread (it is not in `writeSet`).
-  public var deferredCredit: BalanceCredit? = nil
 }
 
-/// A balance increase owed to an account that was not read: the executor adds it in order.
+/// A balance addition owed to an account the transaction did not read: whoever applies the
+/// write set reads the account and adds `value` (zero: an EIP-161 touch).
 public struct BalanceCredit: Sendable, Equatable {
   public var address: Address
   public var value: U256
   public init(address: Address, value: U256) { self.address = address; self.value = value }
-}
-
-/// A reader that lets a plain value transfer credit its recipient without reading the
-/// recipient's balance (Block-STM: the credit becomes a delta, so transfers to one account do
-/// not conflict with each other; only a reader of that balance depends on them).
-public protocol DeferredCreditReader: AnyObject {
-  /// Whether `address` exists and has no code, read without reading its balance or nonce.
-  func existsWithoutCode(_ address: Address) throws(StateReadError) -> Bool
 }
 
 /// Why a transaction could not be executed at all.
@@ -133,7 +131,7 @@ public enum InvalidTransaction: Error, Sendable, Equatable, CustomStringConverti
   }
 }
 
-/// What `EVM.transact` throws: a state read that could not complete (Block-STM's `.blocked` among
+/// What `VirtualMachine.transact` throws: a state read that could not complete (Block-STM's `.blocked` among
 /// them), or a transaction that is invalid against the state it read.
 public enum TransactError: Error, Sendable, Equatable, CustomStringConvertible {
   case state(StateReadError)

@@ -1,7 +1,7 @@
 import Primitives
 import State
 
-extension EVM {
+extension VirtualMachine {
   /// 0xff…fe: the caller of system calls (EIP-4788, and Prague's EIP-2935/7002/7251).
   public static let systemAddress = Address(
     w0: 0xffff_ffff_ffff_ffff, w1: 0xffff_ffff_ffff_ffff, w2: UInt32(0xffff_fffe).bigEndian)
@@ -16,14 +16,14 @@ extension EVM {
   /// - Returns: the writes of the call, or nil when `target` has no code (the call is skipped).
   /// - Throws: a state read failure (`.blocked(on:)` included).
   public func systemCall(to target: Address, data: [UInt8], state: any StateReader) throws(StateReadError) -> WriteSet? {
-    beginTransaction(reader: state, origin: EVM.systemAddress, gasPrice: .zero, blobHashes: [])
-    defer { self.reader = EmptyReader() }
+    beginTransaction(reader: state, origin: VirtualMachine.systemAddress, gasPrice: .zero, blobHashes: [])
+    defer { host.end() }
     guard let account = try state.account(target), account.codeHash != .emptyKeccak else { return nil }
-    let msg = Message(caller: EVM.systemAddress, target: target, codeAddress: target, value: .zero, input: data,
-                      gas: EVM.systemCallGas, depth: 0, isStatic: false, transfersValue: false)
+    let msg = Message(caller: VirtualMachine.systemAddress, target: target, codeAddress: target, value: .zero, input: data,
+                      gas: VirtualMachine.systemCallGas, depth: 0, isStatic: false, transfersValue: false)
     _ = try callMessage(msg)
-    var ws = makeWriteSet()
-    ws.accounts.removeAll { $0.address == EVM.systemAddress }
+    var ws = host.makeWriteSet(clearsEmptyAccounts: schedule.clearsEmptyAccounts)
+    ws.accounts.removeAll { $0.address == VirtualMachine.systemAddress }
     return ws
   }
 }

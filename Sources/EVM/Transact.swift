@@ -1,7 +1,7 @@
 import Primitives
 import State
 
-extension EVM {
+extension VirtualMachine {
   /// The intrinsic gas of a transaction: 21000, calldata (EIP-2028), creation (EIP-2),
   /// initcode words (EIP-3860) and the access list (EIP-2930).
   public static func intrinsicGas(data: [UInt8], isCreate: Bool, accessList: [AccessListEntry], fork: Fork) -> UInt64 {
@@ -29,12 +29,11 @@ extension EVM {
   /// (`blobs × 131072 × blobBaseFee`); warms the sender, the target, the precompiles, the coinbase
   /// (EIP-3651) and the access list; runs the call or creation; applies the refund capped at
   /// gasUsed / 5 (EIP-3529); returns the unused gas to the sender; credits the priority fee
-  /// `gasUsed × (gasPrice − baseFee)` to the coinbase unless `creditCoinbase` is false (Block-STM
-  /// credits fees lazily: it then owes `result.coinbaseFee` to the coinbase itself and, when that
-  /// fee is zero and the coinbase is an existing empty account, must delete it, per EIP-161).
-  /// With `deferredCredits`, a plain value transfer (to an existing account without code, not
-  /// the sender, the coinbase or a precompile) does not read its recipient: the value is
-  /// returned as `result.deferredCredit` for the executor to add.
+  /// `gasUsed × (gasPrice − baseFee)` to the coinbase.
+  ///
+  /// Accounts the transaction never read are credited without being read (`Host.credit`): the
+  /// fee recipient, and the recipient of a plain value transfer when `state` allows it
+  /// (`StateReader.canCreditUnread`); those credits are in `result.writeSet.credits`.
   ///
   /// The header-level checks (fee cap ≥ base fee, blob count, gas against the block's remaining
   /// gas, the transaction's chain id and signature) are the executor's.
@@ -42,26 +41,13 @@ extension EVM {
   /// - Parameters:
   ///   - tx: the transaction, with its recovered sender.
   ///   - state: the state before the transaction.
-  ///   - creditCoinbase: whether to credit the priority fee to the coinbase here.
-  ///   - deferredCredits: where to ask whether a recipient can be credited unread (nil: never).
   /// - Returns: status, gas used (after refund), refund, logs, output and the write set.
   /// - Throws: `.state` when the reader throws (`.blocked(on:)` included: it is never turned
   ///   into a halt); `.invalid` when the transaction cannot be executed against `state`.
-  public func transact(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool = true,
-                       deferredCredits: (any DeferredCreditReader)? = nil) throws(TransactError) -> ExecutionResult {
-    do {
-      return try transactInner(tx, state: state, creditCoinbase: creditCoinbase, deferredCredits: deferredCredits)
-    } catch let e as TransactError {
-      throw e
-    } catch {
-      fatalError("unreachable: \(error)")
-    }
-  }
-
-  private func transactInner(_ tx: TxEnv, state: any StateReader, creditCoinbase: Bool,
-                             deferredCredits: (any DeferredCreditReader)?) throws -> ExecutionResult {
+  public func transact(_ tx: TxEnv, state: any StateReader) throws(TransactError) -> ExecutionResult {
     beginTransaction(reader: state, origin: tx.caller, gasPrice: tx.gasPrice, blobHashes: tx.blobHashes)
-    defer { self.reader = EmptyReader() }
+    defer { host.end() }
+    let host = self.host
     let isCreate = tx.to == nil
     func read<T>(_ body: () throws(StateReadError) -> T) throws(TransactError) -> T {
       do { return try body() } catch { throw .state(error) }
@@ -69,41 +55,41 @@ extension EVM {
 
     // Validation against the state.
     if isCreate && tx.data.count > schedule.maxInitcodeSize {
-      throw TransactError.invalid(.initcodeTooLarge(size: tx.data.count))
+      throw .invalid(.initcodeTooLarge(size: tx.data.count))
     }
-    let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: isCreate, accessList: tx.accessList, fork: fork)
-    if tx.gasLimit < intrinsic { throw TransactError.invalid(.intrinsicGasTooLow(limit: tx.gasLimit, intrinsic: intrinsic)) }
-    let sender = try read { () throws(StateReadError) in try account(tx.caller) }
-    if let n = tx.nonce, n != sender.nonce { throw TransactError.invalid(.nonceMismatch(expected: sender.nonce, got: n)) }
-    if sender.nonce == UInt64.max { throw TransactError.invalid(.nonceOverflow) }
-    if sender.codeHash != .emptyKeccak { throw TransactError.invalid(.senderHasCode) }
+    let intrinsic = VirtualMachine.intrinsicGas(data: tx.data, isCreate: isCreate, accessList: tx.accessList, fork: fork)
+    if tx.gasLimit < intrinsic { throw .invalid(.intrinsicGasTooLow(limit: tx.gasLimit, intrinsic: intrinsic)) }
+    let sender = try read { () throws(StateReadError) in try host.account(tx.caller) }
+    if let n = tx.nonce, n != sender.nonce { throw .invalid(.nonceMismatch(expected: sender.nonce, got: n)) }
+    if sender.nonce == UInt64.max { throw .invalid(.nonceOverflow) }
+    if sender.codeHash != .emptyKeccak { throw .invalid(.senderHasCode) }
     let gasLimit = U256(tx.gasLimit)
-    let blobGas = U256(EVM.gasPerBlob * UInt64(tx.blobHashes.count))
+    let blobGas = U256(VirtualMachine.gasPerBlob * UInt64(tx.blobHashes.count))
     let (maxGasCost, o1) = gasLimit.multipliedReportingOverflow(by: tx.maxFeePerGas ?? tx.gasPrice)
     let (maxBlobCost, o2) = blobGas.multipliedReportingOverflow(by: tx.maxFeePerBlobGas)
     let (s1, o3) = maxGasCost.addingReportingOverflow(maxBlobCost)
     let (needed, o4) = s1.addingReportingOverflow(tx.value)
     if o1 || o2 || o3 || o4 || sender.balance < needed {
-      throw TransactError.invalid(.insufficientFunds(balance: sender.balance, needed: needed))
+      throw .invalid(.insufficientFunds(balance: sender.balance, needed: needed))
     }
 
     // Nonce, gas purchase, blob fee.
     let gasCost = gasLimit &* tx.gasPrice
     let blobFee = blobGas &* block.blobBaseFee
     try read { () throws(StateReadError) in
-      try setNonce(tx.caller, sender.nonce + 1)
-      try setBalance(tx.caller, sender.balance &- gasCost &- blobFee)
+      try host.setNonce(tx.caller, sender.nonce + 1)
+      try host.setBalance(tx.caller, sender.balance &- gasCost &- blobFee)
     }
 
     // Warm sets (EIP-2929, EIP-2930, EIP-3651); precompiles are always warm. No account is read.
     let target = tx.to ?? createAddress(sender: tx.caller, nonce: sender.nonce)
     if schedule.hasWarmCold {
-      warmAccounts.insert(tx.caller)
-      warmAccounts.insert(target)
-      if schedule.warmCoinbase { warmAccounts.insert(block.coinbase) }
+      host.warmAccounts.insert(tx.caller)
+      host.warmAccounts.insert(target)
+      if schedule.warmCoinbase { host.warmAccounts.insert(block.coinbase) }
       for entry in tx.accessList {
-        warmAccounts.insert(entry.address)
-        for key in entry.storageKeys { prewarmedSlots.insert(SlotKey(address: entry.address, slot: key)) }
+        host.warmAccounts.insert(entry.address)
+        for key in entry.storageKeys { host.prewarmedSlots.insert(SlotKey(address: entry.address, slot: key)) }
       }
     }
 
@@ -111,78 +97,43 @@ extension EVM {
     let gas = Int(tx.gasLimit - intrinsic)
     let msg = Message(caller: tx.caller, target: target, codeAddress: target, value: tx.value, input: isCreate ? [] : tx.data,
                       gas: gas, depth: 0, isStatic: false, transfersValue: true)
-    var deferredCredit: BalanceCredit? = nil
+    let clears = schedule.clearsEmptyAccounts
     let frame: FrameResult = try read { () throws(StateReadError) in
-      if let deferredCredits, !isCreate, !tx.value.isZero, target != tx.caller, target != block.coinbase,
-         precompileIndex(target) == nil, try deferredCredits.existsWithoutCode(target) {
+      if !isCreate, !tx.value.isZero, !host.isLoaded(target), host.precompileIndex(target) == nil,
+         try state.canCreditUnread(target) {
         // A plain transfer: no code runs, nothing else reads the recipient, and the credit
         // leaves it non-empty (no EIP-161 deletion to decide).
-        try setBalance(tx.caller, try balance(tx.caller) &- tx.value)
-        deferredCredit = BalanceCredit(address: target, value: tx.value)
+        try host.setBalance(tx.caller, try host.balance(tx.caller) &- tx.value)
+        try host.credit(target, tx.value, clearsEmptyAccounts: clears)
         return FrameResult(status: .success, gasLeft: gas, output: [])
       }
       if isCreate {
-        if try account(target).hasCodeOrNonceOrStorage { return .halt(.addressCollision) }
+        if try host.account(target).hasCodeOrNonceOrStorage { return .halt(.addressCollision) }
         return try createMessage(msg, initcode: tx.data)
       }
       return try callMessage(msg)
     }
     if frame.status != .success {
-      logs.removeAll()
-      refund = 0
+      host.logs.removeAll()
+      host.refund = 0
     }
 
     // Refund (EIP-3529), unused gas back to the sender, fee to the coinbase.
     let usedBeforeRefund = tx.gasLimit - UInt64(frame.gasLeft)
-    let refunded = min(usedBeforeRefund / UInt64(schedule.refundQuotient), UInt64(max(refund, 0)))
+    let refunded = min(usedBeforeRefund / UInt64(schedule.refundQuotient), UInt64(max(host.refund, 0)))
     let gasUsed = usedBeforeRefund - refunded
     let priorityFee = tx.gasPrice > block.baseFee ? tx.gasPrice &- block.baseFee : .zero
     let fee = U256(gasUsed) &* priorityFee
     try read { () throws(StateReadError) in
       let back = U256(tx.gasLimit - gasUsed) &* tx.gasPrice
-      if !back.isZero { try setBalance(tx.caller, try balance(tx.caller) &+ back) }
-      if creditCoinbase {
-        if fee.isZero {
-          if schedule.clearsEmptyAccounts { try touch(block.coinbase) }
-        } else {
-          try setBalance(block.coinbase, try balance(block.coinbase) &+ fee)
-        }
-      }
+      if !back.isZero { try host.setBalance(tx.caller, try host.balance(tx.caller) &+ back) }
+      try host.credit(block.coinbase, fee, clearsEmptyAccounts: clears)
     }
 
     return ExecutionResult(
       status: frame.status, gasUsed: gasUsed, gasRefunded: refunded, output: frame.output,
-      logs: frame.status == .success ? logs : [],
+      logs: frame.status == .success ? host.logs : [],
       createdAddress: isCreate && frame.status == .success ? target : nil,
-      coinbaseFee: fee, writeSet: makeWriteSet(), deferredCredit: deferredCredit)
-  }
-
-  /// The changes of the transaction: accounts that differ from what was read (deletions
-  /// included) and slots whose value changed. Unordered.
-  func makeWriteSet() -> WriteSet {
-    var ws = WriteSet()
-    ws.accounts.reserveCapacity(accounts.storage.count)
-    var deleted: Set<Address> = []
-    for (address, a) in accounts.storage {
-      let delete = a.selfdestructed || (schedule.clearsEmptyAccounts && a.touched && !a.isAlive)
-      if delete || !a.exists {
-        if a.original != nil {
-          ws.accounts.append(AccountWrite(address: address, account: nil, code: nil, created: false))
-        }
-        if delete { deleted.insert(address) }
-        continue
-      }
-      let o = a.original
-      if o == nil || o!.nonce != a.nonce || o!.balance != a.balance || o!.codeHash != a.codeHash || a.created {
-        let account = Account(nonce: a.nonce, balance: a.balance, codeHash: a.codeHash,
-                              storageRoot: a.created ? .emptyTrieRoot : (o?.storageRoot ?? .emptyTrieRoot))
-        ws.accounts.append(AccountWrite(address: address, account: account,
-                                        code: a.codeDeployed ? a.code?.bytes : nil, created: a.created))
-      }
-    }
-    for (key, s) in storage where s.current != s.original && !deleted.contains(key.address) {
-      ws.storage.append(StorageWrite(address: key.address, slot: key.slot, value: s.current))
-    }
-    return ws
+      writeSet: host.makeWriteSet(clearsEmptyAccounts: clears))
   }
 }

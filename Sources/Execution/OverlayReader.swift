@@ -3,8 +3,10 @@ import Primitives
 import State
 
 /// A `StateReader` that sees `writes` on top of `base`: how each transaction of a serially
-/// executed block reads the effects of the ones before it. A class so that the EVM holding it
-/// as its reader does not force a copy of the write dictionaries on every update.
+/// executed block reads the effects of the ones before it, and how each Block-STM worker reads
+/// the block so far over its own reader (one overlay per worker: it never crosses threads). A
+/// class so that the VM holding it as its reader does not force a copy of the write
+/// dictionaries on every update.
 public final class OverlayReader: StateReader {
   public let base: any StateReader
   public var writes: StateChanges

@@ -2,10 +2,6 @@ import EVM
 import Primitives
 import State
 
-/// The EVM's access-list entry under a name that does not collide with the chain layer's
-/// (the `EVM` class shares its module's name, so `EVM.AccessListEntry` cannot be spelled).
-public typealias ExecutionAccessListEntry = AccessListEntry
-
 /// What the block gives its executor besides the transactions.
 public struct BlockContext: Sendable {
   public var env: BlockEnv
@@ -70,9 +66,9 @@ public enum SerialExecutor {
     afterTransaction: ((Int, StateChanges) -> Void)? = nil
   ) throws(ExecutionError) -> BlockExecution {
     let overlay = OverlayReader(base: state)
-    let evm = EVM(block: context.env)
+    let vm = VirtualMachine(block: context.env)
     do {
-      try applyPreTransactionSystemCalls(evm: evm, context: context, overlay: overlay)
+      try applyPreTransactionSystemCalls(vm: vm, context: context, overlay: overlay)
     } catch {
       throw .state(error)
     }
@@ -81,41 +77,53 @@ public enum SerialExecutor {
     var cumulative: UInt64 = 0
     var blobGas: UInt64 = 0
     for (i, tx) in transactions.enumerated() {
-      let (outcome, writes) = try executeOne(tx, index: i, evm: evm, context: context, reader: overlay,
+      let (outcome, writes) = try executeOne(tx, index: i, vm: vm, context: context, reader: overlay,
                                              cumulativeGas: cumulative, blobGasUsed: &blobGas)
       cumulative += outcome.gasUsed
       var o = outcome
       o.cumulativeGasUsed = cumulative
       outcomes.append(o)
-      writes.apply(to: &overlay.writes)
+      try apply(writes, to: overlay, fork: context.env.fork)
       afterTransaction?(i, overlay.writes)
     }
     do {
-      try applyPostTransactionChanges(evm: evm, context: context, overlay: overlay)
+      try applyPostTransactionChanges(vm: vm, context: context, overlay: overlay)
     } catch {
       throw .state(error)
     }
     return BlockExecution(outcomes: outcomes, writes: overlay.writes, gasUsed: cumulative, blobGasUsed: blobGas)
   }
 
+  /// Adds one transaction's write set to the block's writes in `overlay`: its credits are
+  /// read through the overlay and added (`WriteSet.apply(to:base:clearsEmptyAccounts:)`).
+  public static func apply(_ writes: WriteSet, to overlay: OverlayReader, fork: Fork) throws(ExecutionError) {
+    do {
+      try writes.apply(to: &overlay.writes, base: overlay.base, clearsEmptyAccounts: fork >= .spuriousDragon)
+    } catch {
+      throw .state(error)
+    }
+  }
+
   /// Executes transaction `index` against `reader` after the block-level checks that depend on
   /// the transactions before it (remaining block gas, blob gas).
+  /// - Returns: the outcome (its `cumulativeGasUsed` left for the caller) and the write set,
+  ///   credits included, for the caller to apply in order.
   public static func executeOne(
-    _ tx: TxEnv, index: Int, evm: EVM, context: BlockContext, reader: any StateReader,
-    cumulativeGas: UInt64, blobGasUsed: inout UInt64, creditCoinbase: Bool = true
+    _ tx: TxEnv, index: Int, vm: VirtualMachine, context: BlockContext, reader: any StateReader,
+    cumulativeGas: UInt64, blobGasUsed: inout UInt64
   ) throws(ExecutionError) -> (TransactionOutcome, WriteSet) {
     guard tx.gasLimit <= context.env.gasLimit - cumulativeGas else {
       throw .invalidTransaction(index: index, reason:
         "gas limit \(tx.gasLimit) exceeds the block's remaining gas \(context.env.gasLimit - cumulativeGas)")
     }
-    let blobGas = UInt64(tx.blobHashes.count) * EVM.gasPerBlob
+    let blobGas = UInt64(tx.blobHashes.count) * VirtualMachine.gasPerBlob
     guard blobGasUsed + blobGas <= context.maxBlobGas else {
       throw .invalidTransaction(index: index, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
     }
     blobGasUsed += blobGas
     let result: ExecutionResult
     do {
-      result = try evm.transact(tx, state: reader, creditCoinbase: creditCoinbase)
+      result = try vm.transact(tx, state: reader)
     } catch {
       switch error {
       case .state(let e): throw .state(e)
@@ -129,16 +137,16 @@ public enum SerialExecutor {
   }
 
   /// EIP-4788: stores the parent beacon block root through the beacon-roots contract.
-  public static func applyPreTransactionSystemCalls(evm: EVM, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
+  public static func applyPreTransactionSystemCalls(vm: VirtualMachine, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
     guard context.env.fork >= .cancun, let root = context.parentBeaconBlockRoot else { return }
-    if let writes = try evm.systemCall(to: beaconRootsAddress, data: root.bytes, state: overlay) {
-      writes.apply(to: &overlay.writes)
+    if let writes = try vm.systemCall(to: beaconRootsAddress, data: root.bytes, state: overlay) {
+      try writes.apply(to: &overlay.writes, base: overlay.base, clearsEmptyAccounts: true)
     }
   }
 
   /// Withdrawals (gwei → wei) and pre-merge rewards, after the transactions. A zero-amount
   /// credit to an account that does not exist leaves it absent (EIP-161 touch rules).
-  public static func applyPostTransactionChanges(evm: EVM, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
+  public static func applyPostTransactionChanges(vm: VirtualMachine, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
     var credits: [(Address, U256)] = context.withdrawals.map { ($0.address, U256($0.amountGwei) &* U256(1_000_000_000)) }
     credits += context.rewards.map { ($0.address, $0.amount) }
     for (address, amount) in credits {
@@ -153,5 +161,8 @@ public enum SerialExecutor {
   }
 
   /// 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 (EIP-4788).
-  public static let beaconRootsAddress = try! Address(hex: "000F3df6D732807Ef1319fB7B8bB8522d0Beac02")
+  public static let beaconRootsAddress = Address([
+    0x00, 0x0F, 0x3d, 0xf6, 0xD7, 0x32, 0x80, 0x7E, 0xf1, 0x31,
+    0x9f, 0xB7, 0xB8, 0xbB, 0x85, 0x22, 0xd0, 0xBe, 0xac, 0x02,
+  ])
 }

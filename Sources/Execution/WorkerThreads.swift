@@ -370,8 +370,11 @@ public final class BackgroundMap<T: Sendable>: @unchecked Sendable {
     runOnWorkerThreads(max(1, threads), callerRuns: true) { _ in job.work() }
     helpers.wait()
     finished = true
+    // An empty result without `unsafeUninitializedCapacity`: for 0 it writes the count into the
+    // shared empty-array storage, which ThreadSanitizer reports when two threads do it at once.
+    if count == 0 { return [] }
     return [T](unsafeUninitializedCapacity: count) { out, initialized in
-      if count > 0 { out.baseAddress!.moveInitialize(from: buffer, count: count) }
+      out.baseAddress!.moveInitialize(from: buffer, count: count)
       initialized = count
     }
   }

@@ -44,4 +44,15 @@ public protocol StateReader {
   func storage(_ address: Address, _ slot: U256) throws(StateReadError) -> U256
   /// The hash of block `number` (BLOCKHASH); zero when unknown.
   func blockHash(_ number: UInt64) throws(StateReadError) -> Hash
+  /// Whether a plain value transfer may credit `address` without reading its balance: true
+  /// only when the account exists and has no code (no code runs, and the credit cannot make it
+  /// empty). The transfer then adds its value as a credit in the write set (pevm's lazy
+  /// addresses). The default answers false: a reader that gains nothing from unread credits
+  /// (one that executes serially) lets the EVM read the recipient like any account; Block-STM's
+  /// versioned view answers for real, so that transfers to one account do not conflict.
+  func canCreditUnread(_ address: Address) throws(StateReadError) -> Bool
+}
+
+extension StateReader {
+  public func canCreditUnread(_ address: Address) throws(StateReadError) -> Bool { false }
 }

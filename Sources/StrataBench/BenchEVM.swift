@@ -117,7 +117,7 @@ private func loadBlock(_ dir: URL) throws -> BenchBlock {
 
 /// Executes every transaction of `block` against `state`; returns the total gas used.
 private func executeBlock(_ block: BenchBlock, _ state: BenchState, check: Bool) -> UInt64 {
-  let evm = EVM(block: block.env)
+  let evm = VirtualMachine(block: block.env)
   var total: UInt64 = 0
   for (i, tx) in block.txs.enumerated() {
     do {
@@ -142,7 +142,7 @@ private func loopBench(_ name: String, _ code: [UInt8], gas: UInt64 = 30_000_000
   state.codes[hash] = code
   state.accounts[target] = Account(nonce: 1, codeHash: hash)
   state.accounts[caller] = Account(balance: U256(1) << 100)
-  let evm = EVM(block: BlockEnv(fork: .cancun))
+  let evm = VirtualMachine(block: BlockEnv(fork: .cancun))
   let tx = TxEnv(caller: caller, to: target, gasLimit: gas)
   var used: UInt64 = 0
   let t = measureCPU(runs: 5) {

@@ -234,7 +234,7 @@ let gasReporter = Asm().op(.gas).returnTop()
     let state = TestState()
     let r = try run(state, to: nil, data: initcode)
     #expect(r.status == .success)
-    let intrinsic = EVM.intrinsicGas(data: initcode, isCreate: true, accessList: [], fork: .cancun)
+    let intrinsic = VirtualMachine.intrinsicGas(data: initcode, isCreate: true, accessList: [], fork: .cancun)
     let nonzero = initcode.filter { $0 != 0 }.count
     #expect(intrinsic == UInt64(21000 + 32000 + 16 * nonzero + 4 * (initcode.count - nonzero) + 2 * 1))
     // PUSH2 PUSH1 PUSH1 CODECOPY(3 + 3 + mem 3) PUSH2 PUSH1 RETURN, deposit 2·200.

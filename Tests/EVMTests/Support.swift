@@ -39,6 +39,14 @@ final class TestState: StateReader, @unchecked Sendable {
       }
     }
     for s in ws.storage { slots[s.address, default: [:]][s.slot] = s.value }
+    // Credits: read, then add (EIP-161: a zero credit deletes an existing empty account).
+    for c in ws.credits {
+      switch BalanceCredit.apply(c.value, to: accounts[c.address], clearsEmptyAccounts: true) {
+      case .unchanged: break
+      case .deleted: accounts[c.address] = nil; slots[c.address] = nil
+      case .set(let a): accounts[c.address] = a
+      }
+    }
   }
 }
 
@@ -95,7 +103,7 @@ func run(_ state: TestState, to: Address?, data: [UInt8] = [], value: U256 = .ze
   var env = block ?? BlockEnv(fork: fork, coinbase: coinbase, number: 100, timestamp: 1000, gasLimit: 30_000_000,
                               baseFee: U256(7), chainID: U256(1337), blobBaseFee: U256(3))
   env.fork = fork
-  let evm = EVM(block: env)
+  let evm = VirtualMachine(block: env)
   let tx = TxEnv(caller: sender, to: to, value: value, data: data, gasLimit: gas, gasPrice: U256(10),
                  blobHashes: blobHashes, accessList: accessList)
   return try evm.transact(tx, state: state)
@@ -115,17 +123,17 @@ func exec(_ code: Asm, state: TestState = TestState(), fork: Fork = .cancun, gas
 /// Gas used by execution alone (transaction gas minus 21000, before refunds) and the raw refund
 /// counter, by running a frame directly at `contract`.
 func frameGas(_ code: Asm, state: TestState = TestState(), fork: Fork = .cancun, gas: Int = 1_000_000,
-              warmSlots: [U256] = [], isStatic: Bool = false, depth: Int = 0) throws -> (used: Int, refund: Int, result: FrameResult, evm: EVM) {
+              warmSlots: [U256] = [], isStatic: Bool = false, depth: Int = 0) throws -> (used: Int, refund: Int, result: FrameResult, evm: VirtualMachine) {
   if state.accounts[contract] == nil { state.set(contract, code: code.bytes) }
-  let evm = EVM(block: BlockEnv(fork: fork, coinbase: coinbase, number: 100, baseFee: U256(7), blobBaseFee: U256(3)))
+  let evm = VirtualMachine(block: BlockEnv(fork: fork, coinbase: coinbase, number: 100, baseFee: U256(7), blobBaseFee: U256(3)))
   evm.beginTransaction(reader: state, origin: sender, gasPrice: U256(10), blobHashes: [])
-  _ = try evm.warmAccount(sender)
-  _ = try evm.warmAccount(contract)
-  for s in warmSlots { _ = try evm.sload(contract, s) }
+  _ = evm.host.warmAccount(sender)
+  _ = evm.host.warmAccount(contract)
+  for s in warmSlots { _ = try evm.host.sload(contract, s) }
   let msg = Message(caller: sender, target: contract, codeAddress: contract, value: .zero, input: [], gas: gas,
                     depth: depth, isStatic: isStatic, transfersValue: true)
   let r = try evm.callMessage(msg)
-  return (gas - r.gasLeft, evm.refund, r, evm)
+  return (gas - r.gasLeft, evm.host.refund, r, evm)
 }
 
 extension ExecutionResult {

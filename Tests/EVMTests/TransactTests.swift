@@ -11,28 +11,85 @@ import Testing
     let r = try run(state, to: other, value: U256(1000), gas: 30000)
     #expect(r.status == .success)
     #expect(r.gasUsed == 21000)
-    #expect(r.coinbaseFee == U256(21000 * 3))
+    // The fee recipient was not read: its fee is a credit.
+    #expect(r.writeSet.credits == [BalanceCredit(address: coinbase, value: U256(21000 * 3))])
     state.apply(r.writeSet)
     #expect(state.accounts[sender]?.nonce == 6)
     #expect(state.accounts[sender]?.balance == U256(1_000_000_000 - 1000 - 21000 * 10))
     #expect(state.accounts[other]?.balance == U256(1000))
     #expect(state.accounts[coinbase]?.balance == U256(63000))
-    #expect(r.writeSet.accounts.count == 3)
+    #expect(r.writeSet.accounts.count == 2)
   }
 
-  @Test func coinbaseCreditCanBeDeferred() throws {
+  @Test func feeRecipientIsCreditedUnread() throws {
     let state = TestState()
-    let evm = EVM(block: BlockEnv(coinbase: coinbase, baseFee: U256(7)))
+    let evm = VirtualMachine(block: BlockEnv(coinbase: coinbase, baseFee: U256(7)))
     state.set(sender, balance: U256(1_000_000_000))
-    let r = try evm.transact(TxEnv(caller: sender, to: other, gasLimit: 21000, gasPrice: U256(10)), state: state, creditCoinbase: false)
-    #expect(r.coinbaseFee == U256(63000))
+    let r = try evm.transact(TxEnv(caller: sender, to: other, gasLimit: 21000, gasPrice: U256(10)), state: state)
+    #expect(r.writeSet.credits == [BalanceCredit(address: coinbase, value: U256(63000))])
     #expect(!r.writeSet.accounts.contains { $0.address == coinbase })
+  }
+
+  @Test func feeRecipientReadByTheTransactionIsWrittenInPlace() throws {
+    let state = TestState()
+    state.set(coinbase, balance: U256(5))
+    let r = try run(state, to: coinbase, value: U256(1000), gas: 30000)
+    #expect(r.writeSet.credits.isEmpty)
+    #expect(r.writeSet.accounts.first { $0.address == coinbase }?.account?.balance == U256(5 + 1000 + 21000 * 3))
+  }
+
+  @Test func zeroFeeIsATouchThatDeletesAnEmptyFeeRecipient() throws {
+    let state = TestState()
+    state.set(sender, balance: U256(1_000_000_000))
+    state.set(coinbase)  // exists, empty
+    let evm = VirtualMachine(block: BlockEnv(coinbase: coinbase, baseFee: U256(10)))
+    let r = try evm.transact(TxEnv(caller: sender, to: other, gasLimit: 21000, gasPrice: U256(10)), state: state)
+    #expect(r.writeSet.credits == [BalanceCredit(address: coinbase, value: .zero)])
+    var changes = StateChanges()
+    try r.writeSet.apply(to: &changes, base: state, clearsEmptyAccounts: true)
+    #expect(changes.accounts[coinbase] == .some(nil))
+    // Before Spurious Dragon a zero fee leaves no trace.
+    let frontier = VirtualMachine(block: BlockEnv(fork: .homestead, coinbase: coinbase, baseFee: U256(10)))
+    let old = try frontier.transact(TxEnv(caller: sender, to: other, gasLimit: 21000, gasPrice: U256(10)), state: state)
+    #expect(old.writeSet.credits.isEmpty)
+  }
+
+  /// A reader that lets plain transfers credit their recipient unread (as Block-STM's view does).
+  final class CreditingState: StateReader {
+    let base: TestState
+    init(_ base: TestState) { self.base = base }
+    func account(_ address: Address) throws(StateReadError) -> Account? { try base.account(address) }
+    func code(_ codeHash: Hash) throws(StateReadError) -> [UInt8] { try base.code(codeHash) }
+    func storage(_ address: Address, _ slot: U256) throws(StateReadError) -> U256 { try base.storage(address, slot) }
+    func blockHash(_ number: UInt64) throws(StateReadError) -> Hash { try base.blockHash(number) }
+    func canCreditUnread(_ address: Address) throws(StateReadError) -> Bool {
+      guard let a = base.accounts[address] else { return false }
+      return a.codeHash == .emptyKeccak
+    }
+  }
+
+  @Test func plainTransferCreditsItsRecipientUnreadWhenTheReaderAllows() throws {
+    let state = TestState()
+    state.set(sender, balance: U256(1_000_000_000))
+    state.set(other, balance: U256(1))
+    let evm = VirtualMachine(block: BlockEnv(coinbase: coinbase, baseFee: U256(7)))
+    let tx = TxEnv(caller: sender, to: other, value: U256(1000), gasLimit: 21000, gasPrice: U256(10))
+    let lazy = try evm.transact(tx, state: CreditingState(state))
+    #expect(lazy.writeSet.credits.contains(BalanceCredit(address: other, value: U256(1000))))
+    #expect(!lazy.writeSet.accounts.contains { $0.address == other })
+    // The same state either way once applied.
+    let eager = try evm.transact(tx, state: state)
+    var a = StateChanges(), b = StateChanges()
+    try lazy.writeSet.apply(to: &a, base: state, clearsEmptyAccounts: true)
+    try eager.writeSet.apply(to: &b, base: state, clearsEmptyAccounts: true)
+    #expect(a == b)
+    #expect(a.accounts[other]??.balance == U256(1001))
   }
 
   @Test func invalidTransactions() throws {
     let state = TestState()
     state.set(sender, balance: U256(100_000), nonce: 1)
-    let evm = EVM(block: BlockEnv())
+    let evm = VirtualMachine(block: BlockEnv())
     #expect(throws: TransactError.invalid(.nonceMismatch(expected: 1, got: 0))) {
       try evm.transact(TxEnv(caller: sender, to: other, gasLimit: 21000, nonce: 0), state: state)
     }
@@ -49,12 +106,12 @@ import Testing
   }
 
   @Test func intrinsicGas() {
-    #expect(EVM.intrinsicGas(data: [0, 1, 0, 2], isCreate: false, accessList: [], fork: .cancun) == 21000 + 8 + 32)
+    #expect(VirtualMachine.intrinsicGas(data: [0, 1, 0, 2], isCreate: false, accessList: [], fork: .cancun) == 21000 + 8 + 32)
     let al = [AccessListEntry(address: other, storageKeys: [U256(1), U256(2)])]
-    #expect(EVM.intrinsicGas(data: [], isCreate: false, accessList: al, fork: .cancun) == 21000 + 2400 + 3800)
-    #expect(EVM.intrinsicGas(data: [UInt8](repeating: 1, count: 33), isCreate: true, accessList: [], fork: .cancun)
+    #expect(VirtualMachine.intrinsicGas(data: [], isCreate: false, accessList: al, fork: .cancun) == 21000 + 2400 + 3800)
+    #expect(VirtualMachine.intrinsicGas(data: [UInt8](repeating: 1, count: 33), isCreate: true, accessList: [], fork: .cancun)
       == 21000 + 32000 + 33 * 16 + 4)
-    #expect(EVM.intrinsicGas(data: [UInt8](repeating: 1, count: 33), isCreate: true, accessList: [], fork: .paris)
+    #expect(VirtualMachine.intrinsicGas(data: [UInt8](repeating: 1, count: 33), isCreate: true, accessList: [], fork: .paris)
       == 21000 + 32000 + 33 * 16)
   }
 
@@ -92,7 +149,7 @@ import Testing
 @Suite struct PrecompileTests {
   /// Calls precompile `n` with `input` through a contract; returns (success, output).
   func callPrecompile(_ n: UInt32, _ input: [UInt8], gas: Int = 100_000) throws -> (Bool, [UInt8], Int) {
-    let evm = EVM(block: BlockEnv())
+    let evm = VirtualMachine(block: BlockEnv())
     let state = TestState()
     evm.beginTransaction(reader: state, origin: sender, gasPrice: .zero, blobHashes: [])
     let msg = Message(caller: sender, target: Address(low: n), codeAddress: Address(low: n), value: .zero, input: input,

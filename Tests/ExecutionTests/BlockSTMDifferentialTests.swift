@@ -338,6 +338,29 @@ func run(_ body: () throws(ExecutionError) -> BlockExecution) -> Result<BlockExe
     }
   }
 
+  /// Fees are credits on the fee recipient like any other: a transaction reading the fee
+  /// recipient sums the fees of the transactions before it, whether the account exists or the
+  /// credits bring it into existence.
+  @Test func readerOfTheFeeRecipientSeesTheFeesBefore() throws {
+    let world = RandomWorld(seed: 13, conflictRate: 0)
+    for coinbase in [Address(low: 0xCB_0001), Address(low: 0xCB_0002), world.recipients[0]] {
+      let context = BlockContext(env: BlockEnv(coinbase: coinbase, baseFee: U256(7)))
+      var txs = (1...6).map { i in
+        TxEnv(caller: world.senders[i], to: world.recipients[i], value: U256(1), gasLimit: 21_000, gasPrice: U256(8), nonce: 0)
+      }
+      txs.append(TxEnv(caller: world.senders[9], to: world.coinbaseReader, gasLimit: 100_000, gasPrice: U256(9), nonce: 0))
+      txs.append(TxEnv(caller: world.senders[10], to: world.recipients[11], value: U256(1), gasLimit: 21_000, gasPrice: U256(8), nonce: 0))
+      txs.append(TxEnv(caller: world.senders[11], to: world.coinbaseReader, gasLimit: 100_000, gasPrice: U256(9), nonce: 0))
+      let serial = run { () throws(ExecutionError) in try SerialExecutor.execute(txs, context: context, state: world.state) }
+      for threads in [2, 4] {
+        let parallel = run { () throws(ExecutionError) in
+          try BlockSTMExecutor.execute(txs, context: context, state: world.state, threads: threads, minAverageGasLimit: 0).0
+        }
+        #expect(difference(serial, parallel) == nil, "coinbase \(coinbase), \(threads) threads")
+      }
+    }
+  }
+
   /// Transfers to one account credit it without reading it (no conflicts between them); the
   /// account's own transactions read the sum, and could not pay without the credits.
   @Test func transfersToOneAccountAreDeferredCredits() throws {

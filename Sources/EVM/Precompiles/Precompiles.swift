@@ -1,7 +1,7 @@
 import Crypto
 import Primitives
 
-extension EVM {
+extension VirtualMachine {
   /// Runs precompile `index` (1…10) with `gas`: the gas is charged here, a failure consumes
   /// all of it.
   func runPrecompile(_ index: UInt32, input: [UInt8], gas: Int) -> FrameResult {

@@ -28,7 +28,8 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
   public var nonceSuspensions = 0
   /// Transactions whose final incarnation read the coinbase account.
   public var coinbaseReaders = 0
-  /// Plain transfers whose final incarnation credited the recipient without reading it.
+  /// Transactions whose final incarnation credited an account other than the fee recipient
+  /// without reading it (plain transfers).
   public var deferredCredits = 0
   /// Sum of the final incarnations' execution times, and the longest chain of them along the
   /// read dependencies (a transaction depends on each transaction whose write it read).
@@ -102,8 +103,16 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
 /// Executes a block's transactions in parallel with Block-STM (arXiv 2203.06871): optimistic
 /// execution over a multi-version memory, validation of each incarnation's read set, and
 /// re-execution of what a failed validation invalidates. The result equals `SerialExecutor`'s
-/// bit for bit; whatever only block order can decide (gas, receipts, fees, the final write set)
-/// is settled after the parallel phase.
+/// bit for bit; whatever only block order can decide (gas, receipts, the final write set with
+/// its credits added in order) is settled after the parallel phase.
+///
+/// The EVM knows nothing of Block-STM: each incarnation is an ordinary `transact` against a
+/// `VersionedView`. The write set's credits (fees, plain transfers to accounts the transaction
+/// did not read) become credit deltas in the multi-version memory, so that they do not conflict
+/// with each other; the outcomes stay here, in `ParallelRun`.
+///
+/// Readers: one per worker (`execute(_:context:readers:)`), each used by one thread at a time;
+/// nothing that crosses threads needs an `@unchecked` wrapper.
 public enum BlockSTMExecutor {
   /// Blocks with fewer transactions take the serial path (scheduling costs more than it gains).
   public static let defaultMinTransactions = 4
@@ -113,22 +122,35 @@ public enum BlockSTMExecutor {
   /// so light blocks gain nothing on two cores; compute-heavy ones (≈450k gas each) add ~2%.
   public static let defaultMinAverageGasLimit: UInt64 = 150_000
 
+  /// Runs the block on one worker per reader.
+  ///
+  /// Readers per worker: worker `w` reads the base state through `readers[w]` only, and the
+  /// calling thread is worker 0 (it also reads `readers[0]` for the serial parts: system calls,
+  /// settling, withdrawals). The readers must all show the same state (the parent block's); each
+  /// is used by one thread at a time, so none needs to be safe for concurrent reads. For LMDB,
+  /// pass the n views of one snapshot (`store.read(views: n)`: one read transaction each); an
+  /// `InMemoryState` can be passed n times.
+  ///
   /// - Parameters:
   ///   - transactions: the block's transactions, senders recovered, stateless checks done.
   ///   - context: block environment, system-call input, withdrawals.
-  ///   - state: the state after the parent block; read concurrently by the workers.
-  ///   - threads: worker threads; 1 (or a block below `minTransactions`) runs `SerialExecutor`.
+  ///   - readers: the state after the parent block, one reader per worker thread (their
+  ///     count is the thread count; one runs `SerialExecutor` on `readers[0]`).
   ///   - minTransactions: the smallest block executed in parallel.
   ///   - minAverageGasLimit: the lowest average transaction gas limit executed in parallel.
   ///   - conflictThreshold: re-executions per transaction of a probe window above which the next
   ///     stretch of the block runs serially (a chain of conflicts gains nothing from threads).
   /// - Returns: the same `BlockExecution` as `SerialExecutor.execute`, and what Block-STM did.
   /// - Throws: the same `ExecutionError` as `SerialExecutor.execute`.
+  /// - Precondition: `readers` is not empty.
   public static func execute(
-    _ transactions: [TxEnv], context: BlockContext, state: any StateReader, threads: Int,
+    _ transactions: [TxEnv], context: BlockContext, readers: [any StateReader & Sendable],
     minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit,
     conflictThreshold: Double = 0.4
   ) throws(ExecutionError) -> (BlockExecution, BlockSTMStats) {
+    precondition(!readers.isEmpty, "Block-STM needs a reader per worker")
+    let threads = readers.count
+    let state = readers[0]
     var stats = BlockSTMStats()
     stats.transactions = transactions.count
     stats.threads = threads
@@ -150,7 +172,7 @@ public enum BlockSTMExecutor {
     // System calls before the transactions (EIP-4788), serially: the workers read through them.
     let pre = OverlayReader(base: state)
     do {
-      try SerialExecutor.applyPreTransactionSystemCalls(evm: EVM(block: context.env), context: context, overlay: pre)
+      try SerialExecutor.applyPreTransactionSystemCalls(vm: VirtualMachine(block: context.env), context: context, overlay: pre)
     } catch {
       throw .state(error)
     }
@@ -172,7 +194,7 @@ public enum BlockSTMExecutor {
           let end = min(n, start + nextParallelWindow)
           let window = Array(transactions[start..<end])
           var windowStats = BlockSTMStats()
-          let clean = try runParallelWindow(window, offset: start, context: context, state: state, threads: threads,
+          let clean = try runParallelWindow(window, offset: start, context: context, readers: readers,
                                             progress: &progress, stats: &windowStats)
           stats.add(windowStats)
           start = end
@@ -194,19 +216,33 @@ public enum BlockSTMExecutor {
     } catch let e as ExecutionError {
       throw e
     } catch {
-      fatalError("unreachable: \(error)")
+      // `runParallelWindow` catches its own `SerialFallback`; nothing else is thrown.
+      throw .state(.backend("Block-STM: unexpected error \(error)"))
     }
 
     // Withdrawals and rewards after the transactions.
     let post = OverlayReader(base: state, writes: progress.changes)
     do {
-      try SerialExecutor.applyPostTransactionChanges(evm: EVM(block: context.env), context: context, overlay: post)
+      try SerialExecutor.applyPostTransactionChanges(vm: VirtualMachine(block: context.env), context: context, overlay: post)
     } catch {
       throw .state(error)
     }
     let execution = BlockExecution(outcomes: progress.outcomes, writes: post.writes, gasUsed: progress.cumulative,
                                    blobGasUsed: progress.blobGasUsed)
     return (execution, stats)
+  }
+
+  /// Runs the block on `threads` workers that all read `state`, which must allow concurrent
+  /// reads (an `InMemoryState` does; a store's read view does not: pass one per worker to
+  /// `execute(_:context:readers:)`).
+  public static func execute(
+    _ transactions: [TxEnv], context: BlockContext, state: any StateReader & Sendable, threads: Int,
+    minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit,
+    conflictThreshold: Double = 0.4
+  ) throws(ExecutionError) -> (BlockExecution, BlockSTMStats) {
+    try execute(transactions, context: context, readers: Array(repeating: state, count: max(1, threads)),
+                minTransactions: minTransactions, minAverageGasLimit: minAverageGasLimit,
+                conflictThreshold: conflictThreshold)
   }
 
   /// Blocks with fewer transactions run as one window, without probing.
@@ -224,23 +260,26 @@ public enum BlockSTMExecutor {
   /// Runs `window` with Block-STM over the state `progress` leaves and settles it.
   /// - Returns: false when the results could not be settled and the window ran serially.
   private static func runParallelWindow(
-    _ window: [TxEnv], offset: Int, context: BlockContext, state: any StateReader, threads: Int,
+    _ window: [TxEnv], offset: Int, context: BlockContext, readers: [any StateReader & Sendable],
     progress: inout Progress, stats: inout BlockSTMStats
   ) throws -> Bool {
+    let threads = readers.count
     stats.transactions = window.count
     stats.threads = threads
     stats.windows = 1
-    let base = OverlayReader(base: state, writes: progress.changes)
-    progress.changes = StateChanges()  // moved into `base`: no copy on the writes below
+    // The window's base: the block so far over the parent state. Each worker reads it through
+    // its own overlay on its own reader; settle builds the next base from a copy of it.
+    let base = progress.changes
     let t0 = monotonicNanoseconds()
-    let run = ParallelRun(transactions: window, context: context, base: SharedBase(reader: base))
+    let run = ParallelRun(transactions: window, context: context, readers: readers, base: base)
     let t1 = monotonicNanoseconds()
     // The caller is worker 0 (it would run the block itself on the serial path).
-    runOnWorkerThreads(threads, callerRuns: true) { _ in run.work() }
+    runOnWorkerThreads(threads, callerRuns: true) { worker in run.work(worker: worker) }
     let t2 = monotonicNanoseconds()
     run.collectStats(into: &stats)
     do {
-      try settle(run: run, transactions: window, offset: offset, context: context, base: base, progress: &progress)
+      try settle(run: run, transactions: window, offset: offset, context: context, reader: readers[0],
+                 progress: &progress)
       let t3 = monotonicNanoseconds()
       stats.setupNanos += t1 &- t0
       stats.parallelNanos += t2 &- t1
@@ -249,8 +288,8 @@ public enum BlockSTMExecutor {
       return true
     } catch let fallback as SerialFallback {
       stats.serialReason = fallback.reason
-      progress.changes = base.writes
-      try runSerialWindow(window, offset: offset, context: context, state: state, progress: &progress, stats: &stats)
+      progress.changes = base
+      try runSerialWindow(window, offset: offset, context: context, state: readers[0], progress: &progress, stats: &stats)
       return false
     }
   }
@@ -263,16 +302,16 @@ public enum BlockSTMExecutor {
     let start = monotonicNanoseconds()
     let overlay = OverlayReader(base: state, writes: progress.changes)
     progress.changes = StateChanges()
-    let evm = EVM(block: context.env)
+    let vm = VirtualMachine(block: context.env)
     for (k, tx) in window.enumerated() {
       let (outcome, writes) = try SerialExecutor.executeOne(
-        tx, index: offset + k, evm: evm, context: context, reader: overlay,
+        tx, index: offset + k, vm: vm, context: context, reader: overlay,
         cumulativeGas: progress.cumulative, blobGasUsed: &progress.blobGasUsed)
       progress.cumulative += outcome.gasUsed
       var o = outcome
       o.cumulativeGasUsed = progress.cumulative
       progress.outcomes.append(o)
-      writes.apply(to: &overlay.writes)
+      try SerialExecutor.apply(writes, to: overlay, fork: context.env.fork)
       stats.workGas += outcome.gasUsed
       stats.criticalPathGas += outcome.gasUsed
     }
@@ -290,49 +329,18 @@ public enum BlockSTMExecutor {
   /// Everything serial order decides, per transaction in order: the block gas and blob gas
   /// limits and validity (the first failure is the block's, as serially), cumulative gas and
   /// logs, and the write set. Each final incarnation read exactly what serial execution would
-  /// have shown it (validation says so), so its write set is the serial one, except for the
-  /// coinbase, whose fees were not credited: its account is rebuilt from each transaction's
-  /// own write and fee, in order. Replaying the write sets costs what the serial executor's
-  /// own accumulation costs, and needs nothing from the multi-version memory.
+  /// have shown it (validation says so), so its write set is the serial one; its credits (fees,
+  /// plain transfers) are added here in order, reading each account as the block so far has it.
+  /// Replaying the write sets costs what the serial executor's own accumulation costs, and
+  /// needs nothing from the multi-version memory.
+  /// - Throws: `SerialFallback` when a zero credit (an EIP-161 touch of the fee recipient)
+  ///   deletes an existing empty account: the parallel readers saw it alive (zero credits are
+  ///   not versioned), so the window runs again serially; `progress` is then unchanged.
   private static func settle(run: ParallelRun, transactions: [TxEnv], offset: Int, context: BlockContext,
-                             base pre: OverlayReader, progress: inout Progress) throws {
-    let memory = run.memory
-    let coinbase = context.env.coinbase
+                             reader: any StateReader, progress: inout Progress) throws {
     let clears = context.env.fork >= .spuriousDragon
-    var coinbaseAccount: Account?
-    do { coinbaseAccount = try pre.account(coinbase) } catch { throw ExecutionError.state(error) }
-    var coinbaseWritten = false
-
-    // The coinbase first: each transaction's own write, then its fee, in block order (up to the
-    // first transaction that did not execute: the loop below reports it). Its fallbacks are
-    // thrown before the window's state is taken over below.
-    for k in transactions.indices {
-      let entry = memory.records.withLock(k) { data -> CoinbaseEntry? in
-        if case .executed? = data.outcome { return data.coinbase }
-        return nil
-      }
-      guard let c = entry else { break }
-      if let written = c.written {
-        if written == nil && !c.fee.isZero {
-          // Selfdestructed (stays deleted) or an EIP-161 deletion (re-created by the fee)? The
-          // write set does not say; serial order knows.
-          throw SerialFallback(reason: "coinbase deleted by a transaction paying it a fee")
-        }
-        coinbaseAccount = written
-        coinbaseWritten = true
-      }
-      let credited = VersionedView.credit(coinbaseAccount, fee: c.fee, clearsEmptyAccounts: clears)
-      if credited.deleted {
-        // EIP-161 removes the account with its storage: serial order handles the storage.
-        throw SerialFallback(reason: "zero fee deletes the empty coinbase")
-      }
-      if !c.fee.isZero { coinbaseWritten = true }
-      coinbaseAccount = credited.account
-    }
-
-    // Taken over, not copied (the overlay is not read again).
-    var changes = pre.writes
-    pre.writes = StateChanges()
+    // A copy of the window's base (the workers' overlays shared it), grown by the window.
+    var changes = run.base
     changes.accounts.reserveCapacity(changes.accounts.count + 2 * transactions.count)
     var outcomes: [TransactionOutcome] = []
     outcomes.reserveCapacity(transactions.count)
@@ -344,57 +352,44 @@ public enum BlockSTMExecutor {
         throw ExecutionError.invalidTransaction(index: i, reason:
           "gas limit \(tx.gasLimit) exceeds the block's remaining gas \(context.env.gasLimit - cumulative)")
       }
-      let blobGas = UInt64(tx.blobHashes.count) * EVM.gasPerBlob
+      let blobGas = UInt64(tx.blobHashes.count) * VirtualMachine.gasPerBlob
       guard blobGasUsed + blobGas <= context.maxBlobGas else {
         throw ExecutionError.invalidTransaction(index: i, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
       }
       blobGasUsed += blobGas
-      // Read in place under the record's lock: copying a result out costs a retain and a
+      // Read in place under the result's lock: copying a result out costs a retain and a
       // release per array in it.
-      try memory.records.withLock(k) { data in
-        guard case .executed(let r)? = data.outcome else {
-          switch data.outcome {
+      try run.results.withLock(k) { slot in
+        guard case .executed(let r)? = slot.outcome else {
+          switch slot.outcome {
           case .failed(let e)?: throw ExecutionError.state(e)
           case .invalid(let e)?: throw ExecutionError.invalidTransaction(index: i, reason: e.description)
-          default: fatalError("Block-STM: transaction \(i) was never executed")
+          default:
+            throw ExecutionError.state(.backend("Block-STM: transaction \(i) was never executed"))
           }
         }
         cumulative += r.gasUsed
         outcomes.append(TransactionOutcome(
           succeeded: r.status == .success, gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
           logs: r.logs, createdAddress: r.createdAddress))
-
-        // The write set, the coinbase's account value aside (set from the fees below).
-        r.writeSet.apply(to: &changes, except: coinbase)
-        if let credit = r.deferredCredit {
-          // The recipient existed for this transaction (validated), so it is in the changes
-          // or, untouched in the block so far, in the base. Validation rules out its absence;
-          // should it happen, the block fails rather than guess.
-          func missing() -> ExecutionError {
-            .state(.backend("Block-STM: the recipient of transaction \(i)'s deferred credit does not exist"))
-          }
-          if let index = changes.accounts.index(forKey: credit.address) {
-            guard changes.accounts.values[index] != nil else { throw missing() }
-            changes.accounts.values[index]!.balance &+= credit.value
-          } else {
-            // Untouched so far: the base account, as the transaction's view fetched it (else read).
+        if clears {
+          for c in r.writeSet.credits where c.value.isZero {
             let current: Account?
-            if let b = data.creditBase {
-              current = b
+            if let j = changes.accounts.index(forKey: c.address) {
+              current = changes.accounts.values[j]
             } else {
-              do { current = try pre.base.account(credit.address) } catch let e as StateReadError { throw ExecutionError.state(e) }
+              do { current = try reader.account(c.address) } catch let e as StateReadError { throw ExecutionError.state(e) }
             }
-            guard var account = current else { throw missing() }
-            account.balance &+= credit.value
-            changes.accounts[credit.address] = .some(account)
+            if let current, current.isEmpty { throw SerialFallback(reason: "zero fee deletes an empty fee recipient") }
           }
+        }
+        do {
+          try r.writeSet.apply(to: &changes, base: reader, clearsEmptyAccounts: clears)
+        } catch let e as StateReadError {
+          throw ExecutionError.state(e)
         }
       }
     }
-    if coinbaseWritten {
-      if let coinbaseAccount { changes.setAccount(coinbase, coinbaseAccount) } else { changes.deleteAccount(coinbase) }
-    }
-
     progress.outcomes += outcomes
     progress.cumulative = cumulative
     progress.blobGasUsed = blobGasUsed
@@ -402,14 +397,41 @@ public enum BlockSTMExecutor {
   }
 }
 
-/// The shared state of one block's parallel phase, and the worker loop.
+/// What the executor keeps of one transaction's last incarnation.
+struct IncarnationResult: Sendable {
+  var outcome: IncarnationOutcome? = nil
+  /// Its execution time (for the parallelism estimate).
+  var nanos: UInt64 = 0
+}
+
+/// What one incarnation produced.
+enum IncarnationOutcome: Sendable {
+  case executed(ExecutionResult)
+  /// Invalid against the state it read (only final when the incarnation is the last one).
+  case invalid(InvalidTransaction)
+  /// The backing store failed.
+  case failed(StateReadError)
+}
+
+/// The shared state of one window's parallel phase, and the worker loop.
+///
+/// Everything here crosses threads and is `Sendable` as declared: the transactions, the
+/// context and the window's base changes are values, the readers are `Sendable` (worker `w`
+/// alone uses `readers[w]`), and the memory, scheduler, deployed code and results synchronise
+/// themselves.
 final class ParallelRun: Sendable {
   let transactions: [TxEnv]
   let context: BlockContext
-  let base: SharedBase
+  /// One reader of the parent state per worker.
+  let readers: [any StateReader & Sendable]
+  /// The window's base: the changes of the block before the window, over the readers' state.
+  let base: StateChanges
   let memory: MVMemory
   let scheduler: Scheduler
   let deployed = DeployedCode()
+  /// Each transaction's last incarnation's outcome: the executor's, not the memory's (written
+  /// by the worker running the incarnation, read after the parallel phase).
+  let results: StripedLocked<IncarnationResult>
 
   // Statistics (relaxed: counters only).
   let incarnations = Atomic<Int>(0)
@@ -418,12 +440,14 @@ final class ParallelRun: Sendable {
   let dependencySuspensions = Atomic<Int>(0)
   let nonceSuspensions = Atomic<Int>(0)
 
-  init(transactions: [TxEnv], context: BlockContext, base: SharedBase) {
+  init(transactions: [TxEnv], context: BlockContext, readers: [any StateReader & Sendable], base: StateChanges) {
     self.transactions = transactions
     self.context = context
+    self.readers = readers
     self.base = base
     memory = MVMemory(transactions: transactions.count)
     scheduler = Scheduler(transactions: transactions.count)
+    results = StripedLocked(count: transactions.count, IncarnationResult())
   }
 
   /// The previous transaction of `tx`'s sender (for the nonce dependency), found by walking
@@ -439,16 +463,17 @@ final class ParallelRun: Sendable {
     return nil
   }
 
-  /// One worker: draws tasks until the scheduler says the block is done.
-  func work() {
-    let evm = EVM(block: context.env)
-    let view = VersionedView(memory: memory, base: base.reader, coinbase: context.env.coinbase, deployed: deployed,
-                             clearsEmptyAccounts: context.env.fork >= .spuriousDragon)
+  /// Worker `worker`: draws tasks until the scheduler says the block is done, reading the base
+  /// state through `readers[worker]` (its own overlay of the window's base on it).
+  func work(worker: Int) {
+    let vm = VirtualMachine(block: context.env)
+    let base = OverlayReader(base: readers[worker], writes: self.base)
+    let view = VersionedView(memory: memory, base: base, deployed: deployed)
     var task: SchedulerTask? = nil
     var idle = 0
     while !scheduler.isDone {
       if case .execute(let tx, let incarnation)? = task {
-        task = execute(tx, incarnation, evm: evm, view: view)
+        task = execute(tx, incarnation, vm: vm, view: view)
       }
       if case .validate(let tx, let incarnation)? = task {
         task = validate(tx, incarnation)
@@ -467,7 +492,7 @@ final class ParallelRun: Sendable {
     }
   }
 
-  private func execute(_ tx: TxIndex, _ incarnation: Incarnation, evm: EVM, view: VersionedView) -> SchedulerTask? {
+  private func execute(_ tx: TxIndex, _ incarnation: Incarnation, vm: VirtualMachine, view: VersionedView) -> SchedulerTask? {
     let env = transactions[tx]
     while true {
       incarnations.wrappingAdd(1, ordering: .relaxed)
@@ -475,7 +500,7 @@ final class ParallelRun: Sendable {
       let start = monotonicNanoseconds()
       let outcome: IncarnationOutcome
       do {
-        outcome = .executed(try evm.transact(env, state: view, creditCoinbase: false, deferredCredits: view))
+        outcome = .executed(try vm.transact(env, state: view))
       } catch {
         switch error {
         case .state(.blocked(on: let blocking)):
@@ -504,8 +529,10 @@ final class ParallelRun: Sendable {
       } else {
         writes = TransactionWrites()  // an invalid transaction changes nothing
       }
-      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, coinbaseReads: view.coinbaseReads,
-                                   writes: writes, outcome: outcome, nanos: nanos)
+      // The result before the record: once recorded, the scheduler may hand the transaction to
+      // another worker, whose next incarnation writes its own.
+      results.withLock(tx) { $0 = IncarnationResult(outcome: outcome, nanos: nanos) }
+      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, writes: writes)
       return scheduler.finishExecution(tx, incarnation: incarnation, wroteNewLocation: wroteNew)
     }
   }
@@ -523,33 +550,22 @@ final class ParallelRun: Sendable {
 
   /// The locations one incarnation wrote: each account field that differs from what it read
   /// (all of them for a created or newly existing account), each slot, the resets of created and
-  /// deleted accounts, and the coinbase entry with the fee.
+  /// deleted accounts, and each non-zero credit as a delta (a zero credit, an EIP-161 touch,
+  /// changes no balance: settle decides it in order).
   private func locationWrites(of result: ExecutionResult, view: VersionedView) -> TransactionWrites {
-    let coinbase = context.env.coinbase
     var writes = TransactionWrites()
-    writes.accounts.reserveCapacity(result.writeSet.accounts.count)
-    var coinbaseWritten: Account?? = nil
+    writes.accounts.reserveCapacity(result.writeSet.accounts.count + result.writeSet.credits.count)
     for w in result.writeSet.accounts {
       let a = w.address
       if let code = w.code, let account = w.account { deployed.insert(account.codeHash, code) }
       var f = AccountFieldWrites(a)
       guard let account = w.account else {
-        f.mask |= AccountField.reset.bit
-        if a == coinbase {
-          coinbaseWritten = .some(nil)
-        } else {
-          f.mask |= AccountField.existence.bit
-          f.existence = .absent
-        }
+        f.mask |= AccountField.reset.bit | AccountField.existence.bit
+        f.existence = .absent
         writes.accounts.append(f)
         continue
       }
       if w.created { f.mask |= AccountField.reset.bit }
-      if a == coinbase {
-        coinbaseWritten = .some(account)
-        if f.mask != 0 { writes.accounts.append(f) }
-        continue
-      }
       let before: Account? = view.accountRead(a) ?? nil
       let fresh = w.created || before == nil
       if fresh || before!.storageRoot != account.storageRoot {
@@ -561,8 +577,7 @@ final class ParallelRun: Sendable {
       if fresh || before!.codeHash != account.codeHash { f.mask |= AccountField.codeHash.bit; f.codeHash = account.codeHash }
       if f.mask != 0 { writes.accounts.append(f) }
     }
-    if let credit = result.deferredCredit {
-      writes.creditBase = view.recipientBase
+    for credit in result.writeSet.credits where !credit.value.isZero {
       var f = AccountFieldWrites(credit.address)
       f.mask = AccountField.credit.bit
       f.balance = credit.value
@@ -572,7 +587,6 @@ final class ParallelRun: Sendable {
     for s in result.writeSet.storage {
       writes.slots.append((SlotKey(address: s.address, slot: s.slot), s.value))
     }
-    writes.coinbase = CoinbaseEntry(written: coinbaseWritten, fee: result.coinbaseFee)
     return writes
   }
 
@@ -584,17 +598,18 @@ final class ParallelRun: Sendable {
     stats.dependencySuspensions = dependencySuspensions.load(ordering: .relaxed)
     stats.nonceSuspensions = nonceSuspensions.load(ordering: .relaxed)
     let n = transactions.count
+    let coinbase = context.env.coinbase
     var pathNanos = [UInt64](repeating: 0, count: n)
     var pathGas = [UInt64](repeating: 0, count: n)
     var coinbaseReaders = 0, deferredCredits = 0, workNanos: UInt64 = 0, workGas: UInt64 = 0
     for i in 0..<n {
-      // Inside the lock: the record is read in place, not copied.
+      // Inside the locks: the result and the record are read in place, not copied.
+      let (gas, nanos) = results.withLock(i) { slot -> (UInt64, UInt64) in
+        guard case .executed(let r)? = slot.outcome else { return (0, slot.nanos) }
+        if r.writeSet.credits.contains(where: { $0.address != coinbase }) { deferredCredits += 1 }
+        return (r.gasUsed, slot.nanos)
+      }
       memory.records.withLock(i) { data in
-        var gas: UInt64 = 0
-        if case .executed(let r)? = data.outcome {
-          gas = r.gasUsed
-          if r.deferredCredit != nil { deferredCredits += 1 }
-        }
         var depNanos: UInt64 = 0, depGas: UInt64 = 0
         func dependsOn(_ o: ReadOrigin) {
           guard !o.isBase else { return }
@@ -602,9 +617,11 @@ final class ParallelRun: Sendable {
           depNanos = max(depNanos, pathNanos[j])
           depGas = max(depGas, pathGas[j])
         }
+        var readCoinbase = false
         for r in data.reads {
           switch r {
-          case .account(_, let o):
+          case .account(let a, let o):
+            if a == coinbase { readCoinbase = true }
             dependsOn(o.existence); dependsOn(o.nonce); dependsOn(o.balance); dependsOn(o.codeHash)
           case .storage(_, let slot, let reset):
             dependsOn(slot); dependsOn(reset)
@@ -614,13 +631,10 @@ final class ParallelRun: Sendable {
             dependsOn(top)  // and the credits below it, which precede it anyway
           }
         }
-        if let os = data.coinbaseReads {
-          coinbaseReaders += 1
-          for o in os where o.tx >= 0 { dependsOn(o) }
-        }
-        pathNanos[i] = depNanos + data.nanos
+        if readCoinbase { coinbaseReaders += 1 }
+        pathNanos[i] = depNanos + nanos
         pathGas[i] = depGas + gas
-        workNanos += data.nanos
+        workNanos += nanos
         workGas += gas
       }
     }

@@ -11,9 +11,10 @@ public typealias Incarnation = Int
 /// transaction that changes only an account's balance never invalidates a reader of the same
 /// account's code hash. `reset` is not a state field: a transaction that creates or deletes the
 /// account writes it, and it wipes every slot written before it (a slot reads zero unless
-/// written at or after the last reset). `credit` is a balance delta: a plain transfer adds its
-/// value to a recipient it never read; a reader of the balance sums the credits above the last
-/// full balance write (or the base).
+/// written at or after the last reset). `credit` is a balance delta, one of the write set's
+/// credits (the fee recipient's fee, a plain transfer's value: accounts the transaction never
+/// read); a reader of the balance sums the credits above the last full balance or existence
+/// write (or the base), and credits bring an absent account into existence.
 enum AccountField: Int, CaseIterable, Sendable {
   case existence = 0, nonce, balance, codeHash, reset, credit
 
@@ -66,14 +67,6 @@ enum ReadEntry: Sendable {
   case credited(Address, sum: U256, top: ReadOrigin)
 }
 
-/// What a transaction did to the coinbase account: its own write (if any), then the fee credit.
-struct CoinbaseEntry: Sendable {
-  /// The coinbase after the transaction's own writes, when it wrote it: `.some(nil)` deleted it.
-  var written: Account??
-  /// The priority fee owed to the coinbase after the transaction.
-  var fee: U256
-}
-
 /// The fields one incarnation wrote to one account (`mask`: `AccountField` bits). `balance` holds
 /// the credit when `mask` has the credit bit (a transaction never both credits an account and
 /// writes its balance: it credits only accounts it did not read).
@@ -104,19 +97,6 @@ struct AccountFieldWrites: Sendable {
 struct TransactionWrites: Sendable {
   var accounts: [AccountFieldWrites] = []
   var slots: [(key: SlotKey, value: U256)] = []
-  /// Nil for an invalid transaction (it changes nothing, not even the fee).
-  var coinbase: CoinbaseEntry? = nil
-  /// The deferred credit's recipient as the base snapshot has it, when the view read it there.
-  var creditBase: Account?? = nil
-}
-
-/// What one incarnation produced.
-enum IncarnationOutcome: Sendable {
-  case executed(ExecutionResult)
-  /// Invalid against the state it read (only final when the incarnation is the last one).
-  case invalid(InvalidTransaction)
-  /// The backing store failed.
-  case failed(StateReadError)
 }
 
 /// The result of reading one location below a transaction.
@@ -182,16 +162,21 @@ struct AccountVersions: Sendable {
     return out
   }
 
-  /// The sum of the credits below `bound` and above the balance version `full` (the latest full
-  /// write below `bound`, or not found), and the highest of them; an ESTIMATE among them blocks.
-  @inline(__always) func credits(below bound: Int32, above full: VersionedRead) -> (sum: U256, top: VersionedRead) {
+  /// The sum of the credits below `bound` and above the balance version `balance` and the
+  /// existence version `existence` (the latest full writes below `bound`, or not found: a
+  /// deletion writes existence alone, and wipes the credits before it), and the highest of
+  /// them; an ESTIMATE among them blocks.
+  @inline(__always) func credits(below bound: Int32, above balance: VersionedRead,
+                                 _ existence: VersionedRead) -> (sum: U256, top: VersionedRead) {
     guard fields & AccountField.credit.bit != 0 else { return (.zero, .notFound) }
-    let floor: Int32
-    switch full {
-    case .value(let o, _): floor = o.tx
-    case .estimate(let t): floor = Int32(t)
-    case .notFound: floor = -1
+    func tx(_ r: VersionedRead) -> Int32 {
+      switch r {
+      case .value(let o, _): return o.tx
+      case .estimate(let t): return Int32(t)
+      case .notFound: return -1
+      }
     }
+    let floor = Swift.max(tx(balance), tx(existence))
     let f = UInt8(AccountField.credit.rawValue)
     var sum = U256.zero
     var top = VersionedRead.notFound
@@ -275,9 +260,11 @@ struct AccountVersions: Sendable {
 /// Locations live in mutex-protected shards: an account's five fields in one cell (read and
 /// written under one lock, found with one hash lookup) and each slot on its own, sharded by
 /// address and slot so that a hot contract's slots spread over the shards. Keys hash with the
-/// seeded multiply-xorshift of `Address` and `SlotKey` rather than SipHash. Each location keeps its versions in an
-/// array sorted by transaction index (appended in mostly increasing order). The coinbase has no
-/// location: each transaction's fee (and own write of it) sits in its record (see `coinbaseChain`).
+/// seeded multiply-xorshift of `Address` and `SlotKey` rather than SipHash. Each location keeps
+/// its versions in an array sorted by transaction index (appended in mostly increasing order).
+/// The fee recipient is an account like any other: each transaction's fee is a credit to it.
+///
+/// The transactions' results are not kept here: the executor keeps them (`ParallelRun`).
 final class MVMemory: Sendable {
   struct ShardMaps: Sendable {
     var accounts: [Address: AccountVersions] = [:]
@@ -288,25 +275,14 @@ final class MVMemory: Sendable {
     let maps = Locked<ShardMaps>(ShardMaps())
   }
 
-  /// Per transaction: its last incarnation's read set, written locations, coinbase entry and
-  /// outcome.
+  /// Per transaction: its last incarnation's read set and written locations.
   enum TxRecord {
     struct Data: Sendable {
       var reads: [ReadEntry] = []
-      /// The coinbase entries walked (highest first), when the incarnation read the coinbase.
-      var coinbaseReads: [ReadOrigin]? = nil
       /// The accounts written (the values of the incarnation that wrote them; `mask` says which fields).
       var writtenAccounts: [AccountFieldWrites] = []
       var writtenSlots: [SlotKey] = []
-      var coinbase: CoinbaseEntry? = nil
-      /// See `TransactionWrites.creditBase`.
-      var creditBase: Account?? = nil
-      /// The coinbase entry is an ESTIMATE (the incarnation was aborted).
-      var coinbaseEstimate = false
-      var outcome: IncarnationOutcome? = nil
       var incarnation: Incarnation = -1
-      /// Execution time of the last incarnation (for the parallelism estimate).
-      var nanos: UInt64 = 0
     }
   }
 
@@ -349,7 +325,7 @@ final class MVMemory: Sendable {
         return ((.notFound, .notFound, .notFound, .notFound), (.zero, .notFound))
       }
       let fields = cell.latestFields(below: bound)
-      return (fields, cell.credits(below: bound, above: fields.2))
+      return (fields, cell.credits(below: bound, above: fields.2, fields.0))
     }
   }
 
@@ -381,37 +357,14 @@ final class MVMemory: Sendable {
     }
   }
 
-  /// The coinbase entries below `tx`, highest first, down to and including the last one that
-  /// wrote the account itself; or the ESTIMATE met on the way. A transaction not executed yet
-  /// (or invalid) has no entry; validation catches it if it gains one.
-  func coinbaseChain(below tx: TxIndex) -> Result<[(ReadOrigin, CoinbaseEntry)], BlockedOn> {
-    var out: [(ReadOrigin, CoinbaseEntry)] = []
-    var i = tx - 1
-    while i >= 0 {
-      let (entry, incarnation, estimate) = records.withLock(i) { ($0.coinbase, $0.incarnation, $0.coinbaseEstimate) }
-      if estimate { return .failure(BlockedOn(tx: i)) }
-      if let entry {
-        out.append((ReadOrigin(tx: i, incarnation: incarnation), entry))
-        if entry.written != nil { break }
-      }
-      i -= 1
-    }
-    return .success(out)
-  }
-
-  struct BlockedOn: Error { var tx: TxIndex }
-
   // MARK: Writing
 
   /// Records incarnation `incarnation` of `tx`: applies its writes, removes the locations its
-  /// previous incarnation wrote and this one did not, and stores its read set and outcome.
+  /// previous incarnation wrote and this one did not, and stores its read set.
   /// - Returns: whether it wrote a location the previous incarnation did not (the paper's
   ///   `wrote_new_location`, which decides whether higher transactions are re-validated).
-  func record(tx: TxIndex, incarnation: Incarnation, reads: [ReadEntry], coinbaseReads: [ReadOrigin]?,
-              writes: TransactionWrites, outcome: IncarnationOutcome, nanos: UInt64) -> Bool {
-    let (previousAccounts, previousSlots, hadCoinbaseEntry) = records.withLock(tx) {
-      ($0.writtenAccounts, $0.writtenSlots, $0.coinbase != nil)
-    }
+  func record(tx: TxIndex, incarnation: Incarnation, reads: [ReadEntry], writes: TransactionWrites) -> Bool {
+    let (previousAccounts, previousSlots) = records.withLock(tx) { ($0.writtenAccounts, $0.writtenSlots) }
     let t = Int32(tx)
     let inc = Int32(incarnation)
     var wroteNew = false
@@ -463,14 +416,9 @@ final class MVMemory: Sendable {
         }
       }
     }
-    // The coinbase entry is a location every executed transaction writes.
-    if writes.coinbase != nil && !hadCoinbaseEntry { wroteNew = true }
-
     records.withLock(tx) {
-      $0 = TxRecord.Data(reads: reads, coinbaseReads: coinbaseReads, writtenAccounts: writes.accounts,
-                         writtenSlots: writtenSlots, coinbase: writes.coinbase, creditBase: writes.creditBase,
-                         coinbaseEstimate: false,
-                         outcome: outcome, incarnation: incarnation, nanos: nanos)
+      $0 = TxRecord.Data(reads: reads, writtenAccounts: writes.accounts, writtenSlots: writtenSlots,
+                         incarnation: incarnation)
     }
     return wroteNew
   }
@@ -479,10 +427,7 @@ final class MVMemory: Sendable {
   /// wait for its next incarnation instead of reading a value that is probably stale.
   func convertWritesToEstimates(tx: TxIndex) {
     let t = Int32(tx)
-    let (accounts, slots) = records.withLock(tx) { data -> ([AccountFieldWrites], [SlotKey]) in
-      if data.coinbase != nil { data.coinbaseEstimate = true }
-      return (data.writtenAccounts, data.writtenSlots)
-    }
+    let (accounts, slots) = records.withLock(tx) { ($0.writtenAccounts, $0.writtenSlots) }
     for w in accounts {
       shard(w.address).maps.withLock { maps in
         maps.accounts[w.address]?.markEstimate(w.mask, tx: t)
@@ -499,7 +444,7 @@ final class MVMemory: Sendable {
 
   /// Whether every read of `tx`'s last incarnation would read the same version now.
   func validateReadSet(tx: TxIndex) -> Bool {
-    let (reads, coinbaseReads) = records.withLock(tx) { ($0.reads, $0.coinbaseReads) }
+    let reads = records.withLock(tx) { $0.reads }
     for (k, entry) in reads.enumerated() {
       switch entry {
       case .account(let address, let origins):
@@ -519,14 +464,6 @@ final class MVMemory: Sendable {
         if e.origin != existence || c.origin != codeHash { return false }
       case .credited:
         continue  // checked with the `.account` entry before it
-      }
-    }
-    if let coinbaseReads {
-      switch coinbaseChain(below: tx) {
-      case .failure: return false
-      case .success(let chain):
-        if chain.count != coinbaseReads.count { return false }
-        for (i, c) in chain.enumerated() where c.0 != coinbaseReads[i] { return false }
       }
     }
     return true

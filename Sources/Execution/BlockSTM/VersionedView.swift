@@ -21,42 +21,32 @@ final class DeployedCode: Sendable {
   }
 }
 
-/// The base snapshot shared by the workers.
-///
-/// SAFETY: the executor only calls `StateReader` methods on it from the workers, and requires
-/// the reader to allow concurrent reads (InMemoryState, OverlayReader over such a reader with no
-/// writer during the parallel phase, or a store read view opened for shared reading).
-struct SharedBase: @unchecked Sendable {
-  let reader: any StateReader
-}
-
 /// The `StateReader` one incarnation executes against (one per worker, reused).
 ///
 /// Reads the highest write below its transaction from the multi-version memory, or the base
 /// snapshot; records each read with the version it saw; throws `.blocked(on:)` when the write it
-/// would read is an ESTIMATE, which the EVM passes through unchanged.
-final class VersionedView: StateReader, DeferredCreditReader {
+/// would read is an ESTIMATE, which the EVM passes through unchanged. The fee recipient is
+/// read like any account: the fees of the transactions below are credits on it.
+///
+/// `base` is the worker's own reader of the window's base state: nothing here crosses threads
+/// but the memory and the deployed code, both `Sendable`.
+final class VersionedView: StateReader {
   let memory: MVMemory
   let base: any StateReader
-  let coinbase: Address
   let deployed: DeployedCode
-  /// EIP-161 (Spurious Dragon): a zero fee deletes an existing empty coinbase.
-  let clearsEmptyAccounts: Bool
 
   private(set) var tx: TxIndex = 0
   /// This incarnation's reads, in order (handed to the memory when it finishes).
   var reads: [ReadEntry] = []
-  /// The coinbase entries walked, when this incarnation read the coinbase account.
-  var coinbaseReads: [ReadOrigin]? = nil
-  /// The recipient's account in the base snapshot, when `existsWithoutCode` fetched it there
-  /// (settle starts a deferred credit from it when no earlier transaction changed the account).
-  private(set) var recipientBase: Account?? = nil
   /// The first value read of each account: what the incarnation's writes are compared with.
+  /// An account that only credits brought into existence is recorded as absent: no version
+  /// says it exists, so a write of it must write every field.
   private(set) var accountsRead: [Address: Account?] = [:]
+  /// Set by `readAccount` when its account exists through credits alone.
+  private var createdByCreditsOnly = false
 
-  init(memory: MVMemory, base: any StateReader, coinbase: Address, deployed: DeployedCode, clearsEmptyAccounts: Bool) {
-    self.memory = memory; self.base = base; self.coinbase = coinbase; self.deployed = deployed
-    self.clearsEmptyAccounts = clearsEmptyAccounts
+  init(memory: MVMemory, base: any StateReader, deployed: DeployedCode) {
+    self.memory = memory; self.base = base; self.deployed = deployed
   }
 
   /// Starts an incarnation of `tx`.
@@ -64,8 +54,6 @@ final class VersionedView: StateReader, DeferredCreditReader {
     self.tx = tx
     reads = []
     reads.reserveCapacity(16)
-    coinbaseReads = nil
-    recipientBase = nil
     accountsRead.removeAll(keepingCapacity: true)
   }
 
@@ -75,8 +63,9 @@ final class VersionedView: StateReader, DeferredCreditReader {
   // MARK: StateReader
 
   func account(_ address: Address) throws(StateReadError) -> Account? {
-    let result = address == coinbase ? try readCoinbaseAccount() : try readAccount(address)
-    if accountsRead.index(forKey: address) == nil { accountsRead[address] = .some(result) }
+    createdByCreditsOnly = false
+    let result = try readAccount(address)
+    if accountsRead.index(forKey: address) == nil { accountsRead[address] = .some(createdByCreditsOnly ? nil : result) }
     return result
   }
 
@@ -104,9 +93,10 @@ final class VersionedView: StateReader, DeferredCreditReader {
     try base.blockHash(number)
   }
 
-  // MARK: DeferredCreditReader
-
-  func existsWithoutCode(_ address: Address) throws(StateReadError) -> Bool {
+  /// A plain transfer's recipient is credited unread when it exists without code: reads its
+  /// existence and code hash only (a `.recipient` entry), so that transfers to one account do
+  /// not conflict; only a reader of its balance depends on them.
+  func canCreditUnread(_ address: Address) throws(StateReadError) -> Bool {
     let (existence, codeHash) = memory.readExistenceAndCode(address, below: tx)
     reads.append(.recipient(address, existence: try Self.origin(existence), codeHash: try Self.origin(codeHash)))
     var cached: Account?? = nil
@@ -115,7 +105,6 @@ final class VersionedView: StateReader, DeferredCreditReader {
     } else if try baseAccount(address, &cached) == nil {
       return false
     }
-    defer { recipientBase = cached }
     if case .value(_, let v) = codeHash { return v.hash == .emptyKeccak }
     return (try baseAccount(address, &cached)?.codeHash ?? .emptyKeccak) == .emptyKeccak
   }
@@ -151,13 +140,14 @@ final class VersionedView: StateReader, DeferredCreditReader {
     // The base account, when some field was not written in the block (fetched at most once).
     var cached: Account?? = nil
 
-    // Existence first: an absent account has no other fields.
+    // Existence first: an absent account has no other fields, unless credits above its
+    // deletion (or above the base, where it is absent) bring it into existence.
     let storageRoot: Hash
     if case .value(_, let v) = existence {
-      guard v.exists else { return nil }
+      guard v.exists else { return createdByCredits(credits.sum) }
       storageRoot = v.hash
     } else {
-      guard let b = try baseAccount(address, &cached) else { return nil }
+      guard let b = try baseAccount(address, &cached) else { return createdByCredits(credits.sum) }
       storageRoot = b.storageRoot
     }
     // A field absent from both sides is an inconsistent speculative read (a creation removed
@@ -170,45 +160,11 @@ final class VersionedView: StateReader, DeferredCreditReader {
     return account
   }
 
-  /// The coinbase as serial execution would see it before this transaction: the last account
-  /// an earlier transaction wrote (or the base), plus every fee credited since, in order.
-  private func readCoinbaseAccount() throws(StateReadError) -> Account? {
-    let chain: [(ReadOrigin, CoinbaseEntry)]
-    switch memory.coinbaseChain(below: tx) {
-    case .failure(let blocked): throw .blocked(on: blocked.tx)
-    case .success(let c): chain = c
-    }
-    let origins = chain.map { $0.0 }
-    if let first = coinbaseReads, first != origins {
-      // Read twice and saw different chains: one of them is stale; make validation fail.
-      coinbaseReads = first + [ReadOrigin(tx: -2, incarnation: -2)]
-    } else {
-      coinbaseReads = origins
-    }
-    // Start from the last account an earlier transaction wrote (the lowest entry walked), or
-    // the base; credit that entry's fee after its write, then each later one's, in order.
-    var account: Account?
-    if let last = chain.last, let written = last.1.written {
-      account = written
-    } else {
-      account = try base.account(coinbase)
-    }
-    for (_, entry) in chain.reversed() {
-      account = Self.credit(account, fee: entry.fee, clearsEmptyAccounts: clearsEmptyAccounts).account
-    }
-    return account
-  }
-
-  /// The coinbase after one transaction's fee credit, as `EVM.transact` with `creditCoinbase`
-  /// does it: a non-zero fee adds to the balance (creating the account); a zero fee touches it,
-  /// which deletes an existing empty account from Spurious Dragon on (EIP-161).
-  static func credit(_ account: Account?, fee: U256, clearsEmptyAccounts: Bool) -> (account: Account?, deleted: Bool) {
-    if fee.isZero {
-      if clearsEmptyAccounts, let a = account, a.isEmpty { return (nil, true) }
-      return (account, false)
-    }
-    var a = account ?? Account()
-    a.balance = a.balance &+ fee
-    return (a, false)
+  /// An absent account after credits summing to `sum`: a non-zero credit creates it (zero
+  /// credits, EIP-161 touches, are not versioned: settle decides them in order).
+  private func createdByCredits(_ sum: U256) -> Account? {
+    if sum.isZero { return nil }
+    createdByCreditsOnly = true
+    return Account(balance: sum)
   }
 }

@@ -1,29 +1,15 @@
 import Primitives
 import State
 
-/// The Ethereum Virtual Machine for one block: executes transactions against a `StateReader`
-/// and reports what each changed.
+/// The host state of one transaction: what the interpreter reads and writes outside its frame.
 ///
-/// One instance serves the transactions of a block one after another (it is not thread-safe;
-/// Block-STM gives each worker its own). Per transaction it keeps a cache of the accounts and
-/// slots read through the reader, with the original values (EIP-2200), warm sets (EIP-2929),
-/// transient storage (EIP-1153), logs, the refund counter and a journal for nested reverts.
-/// Buffers (stacks, memories, analysed code) are kept and reused across transactions.
-///
-/// Frames nest by recursion: a depth-1024 call chain needs several MB of thread stack (run
-/// execution on the main thread or a thread created with ≥ 16 MB of stack).
-public final class EVM {
-  public let block: BlockEnv
-  public let schedule: GasSchedule
-  public var fork: Fork { block.fork }
-  /// The opcode table of the fork (256 entries).
-  @usableFromInline let table: UnsafeMutablePointer<OpcodeInfo>
-
-  // Per transaction.
+/// Holds the accounts and slots read through the `StateReader` (with their original values,
+/// EIP-2200), the warm sets (EIP-2929), transient storage (EIP-1153), logs, the refund counter,
+/// the journal that undoes a reverted frame, and the balance credits owed to accounts the
+/// transaction never read. Reset per transaction by `begin`; the analysed-code cache is kept
+/// across transactions. Not thread-safe: one per `VirtualMachine`.
+final class Host {
   var reader: any StateReader = EmptyReader()
-  var origin: Address = .zero
-  var gasPrice: U256 = .zero
-  var blobHashes: [Hash] = []
   var accounts = AccountTable()
   /// EIP-2929 warm addresses (precompiles are always warm and not listed). Kept apart from
   /// `accounts` so that warming never reads an account (Block-STM: warming the coinbase must not
@@ -36,39 +22,18 @@ public final class EVM {
   var journal: [JournalEntry] = []
   var logs: [Log] = []
   var refund = 0
-
-  // Reused across transactions.
+  /// Balance additions to accounts this transaction did not read (see `credit`).
+  var credits: [BalanceCredit] = []
+  /// Analysed code by hash, kept across transactions.
   var codeCache: [Hash: CodeAnalysis] = [:]
-  var stacks: [UnsafeMutablePointer<U256>] = []
-  var memories: [(base: UnsafeMutableRawPointer, capacity: Int)] = []
-  /// Highest precompile address of the fork (0 before Byzantium's 1…8 grew from 1…4).
+  /// Highest precompile address of the fork (precompiles are always warm).
   let precompileCount: UInt32
 
-  public static let stackLimit = 1024
-  public static let depthLimit = 1024
+  init(precompileCount: UInt32) { self.precompileCount = precompileCount }
 
-  /// - Parameter block: the block environment; its `fork` selects the rules.
-  public init(block: BlockEnv) {
-    self.block = block
-    self.schedule = GasSchedule(fork: block.fork)
-    table = .allocate(capacity: 256)
-    table.initialize(from: OpcodeInfo.table(for: block.fork), count: 256)
-    precompileCount = block.fork >= .cancun ? 10 : block.fork >= .istanbul ? 9 : block.fork >= .byzantium ? 8 : 4
-  }
-
-  deinit {
-    table.deallocate()
-    for s in stacks { s.deallocate() }
-    for m in memories { m.base.deallocate() }
-  }
-
-  // MARK: - Per-transaction reset
-
-  func beginTransaction(reader: any StateReader, origin: Address, gasPrice: U256, blobHashes: [Hash]) {
+  /// Starts a transaction reading `reader`: everything but the code cache is cleared.
+  func begin(reader: any StateReader) {
     self.reader = reader
-    self.origin = origin
-    self.gasPrice = gasPrice
-    self.blobHashes = blobHashes
     accounts.removeAll(keepingCapacity: true)
     warmAccounts.removeAll(keepingCapacity: true)
     prewarmedSlots.removeAll(keepingCapacity: true)
@@ -76,8 +41,12 @@ public final class EVM {
     transient.removeAll(keepingCapacity: true)
     journal.removeAll(keepingCapacity: true)
     logs.removeAll(keepingCapacity: true)
+    credits.removeAll(keepingCapacity: true)
     refund = 0
   }
+
+  /// Drops the reader at the end of a transaction (the host must not keep a view alive).
+  func end() { reader = EmptyReader() }
 
   // MARK: - Accounts
 
@@ -94,6 +63,11 @@ public final class EVM {
     return r
   }
 
+  /// Whether this transaction has read `address` (it is in the cache).
+  @inline(__always) func isLoaded(_ address: Address) -> Bool {
+    accounts.storage.index(forKey: address) != nil
+  }
+
   /// Loads `address` into the cache (reading it through the reader the first time).
   @inline(__always)
   func load(_ address: Address) throws(StateReadError) {
@@ -106,9 +80,17 @@ public final class EVM {
     try withAccount(address) { $0 }
   }
 
+  /// The 1-based precompile number of `address`, or nil.
+  @inline(__always)
+  func precompileIndex(_ address: Address) -> UInt32? {
+    guard address.w0 == 0 && address.w1 == 0 else { return nil }
+    let n = UInt32(bigEndian: address.w2)
+    return n >= 1 && n <= precompileCount ? n : nil
+  }
+
   /// EIP-2929: marks `address` accessed; returns true when it was cold.
   @inline(__always)
-  func warmAccount(_ address: Address) throws(StateReadError) -> Bool {
+  func warmAccount(_ address: Address) -> Bool {
     if precompileIndex(address) != nil { return false }
     if warmAccounts.insert(address).inserted {
       journal.append(.accountWarmed(address))
@@ -178,6 +160,32 @@ public final class EVM {
     if !wasTouched { journal.append(.touched(address)) }
   }
 
+  /// Adds `value` to the balance of `address` without reading it, when this transaction has not
+  /// read it (pevm's lazy addresses): the credit goes to the write set, and whoever applies the
+  /// write set reads the account then (Block-STM makes it a delta, so that fee and transfer
+  /// credits to one account do not conflict). When the account is already loaded, it is added
+  /// in place. A zero `value` is a touch: from Spurious Dragon (`clearsEmptyAccounts`) it
+  /// deletes an existing empty account (EIP-161); before, it does nothing.
+  ///
+  /// Not journaled: called only outside every frame (the fee, a plain transfer).
+  func credit(_ address: Address, _ value: U256, clearsEmptyAccounts: Bool) throws(StateReadError) {
+    if isLoaded(address) {
+      if !value.isZero {
+        try setBalance(address, try balance(address) &+ value)
+      } else if clearsEmptyAccounts {
+        try touch(address)
+      }
+      return
+    }
+    if value.isZero && !clearsEmptyAccounts { return }
+    // One credit per account: Block-STM keeps one delta per account and transaction.
+    if let i = credits.firstIndex(where: { $0.address == address }) {
+      credits[i].value = credits[i].value &+ value
+    } else {
+      credits.append(BalanceCredit(address: address, value: value))
+    }
+  }
+
   // MARK: - Storage
 
   /// SLOAD: the current value and whether the slot was cold (it is warm afterwards).
@@ -239,28 +247,41 @@ public final class EVM {
     refund = cp.refund
   }
 
-  // MARK: - Buffers
+  // MARK: - Write set
 
-  /// The stack buffer of frame `depth` (allocated once, reused).
-  @inline(__always)
-  func stackBuffer(depth: Int) -> UnsafeMutablePointer<U256> {
-    while stacks.count <= depth { stacks.append(.allocate(capacity: EVM.stackLimit)) }
-    return stacks[depth]
-  }
-
-  func memoryBuffer(depth: Int) -> (base: UnsafeMutableRawPointer, capacity: Int) {
-    while memories.count <= depth {
-      memories.append((UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 32), 4096))
+  /// The changes of the transaction: accounts that differ from what was read (deletions
+  /// included), slots whose value changed, and the credits to accounts it did not read.
+  /// Unordered.
+  func makeWriteSet(clearsEmptyAccounts: Bool) -> WriteSet {
+    var ws = WriteSet()
+    ws.accounts.reserveCapacity(accounts.storage.count)
+    var deleted: Set<Address> = []
+    for (address, a) in accounts.storage {
+      let delete = a.selfdestructed || (clearsEmptyAccounts && a.touched && !a.isAlive)
+      if delete || !a.exists {
+        if a.original != nil {
+          ws.accounts.append(AccountWrite(address: address, account: nil, code: nil, created: false))
+        }
+        if delete { deleted.insert(address) }
+        continue
+      }
+      let o = a.original
+      if o == nil || o!.nonce != a.nonce || o!.balance != a.balance || o!.codeHash != a.codeHash || a.created {
+        let account = Account(nonce: a.nonce, balance: a.balance, codeHash: a.codeHash,
+                              storageRoot: a.created ? .emptyTrieRoot : (o?.storageRoot ?? .emptyTrieRoot))
+        ws.accounts.append(AccountWrite(address: address, account: account,
+                                        code: a.codeDeployed ? a.code?.bytes : nil, created: a.created))
+      }
     }
-    return memories[depth]
-  }
-
-  func returnMemoryBuffer(depth: Int, _ base: UnsafeMutableRawPointer, _ capacity: Int) {
-    memories[depth] = (base, capacity)
+    for (key, s) in storage where s.current != s.original && !deleted.contains(key.address) {
+      ws.storage.append(StorageWrite(address: key.address, slot: key.slot, value: s.current))
+    }
+    ws.credits = credits
+    return ws
   }
 }
 
-/// The reader of a fresh `EVM` before its first transaction: holds nothing.
+/// The reader of a host between transactions: holds nothing.
 struct EmptyReader: StateReader {
   func account(_ address: Address) throws(StateReadError) -> Account? { nil }
   func code(_ codeHash: Hash) throws(StateReadError) -> [UInt8] { [] }
