@@ -1,3 +1,4 @@
+import Execution
 import Primitives
 import State
 
@@ -39,9 +40,9 @@ public enum TransactionFault: Equatable, Sendable, CustomStringConvertible {
   case feeCapBelowBaseFee(feeCap: U256, baseFee: U256)
   /// EIP-4844: the blob fee cap is below the block's blob base fee.
   case blobFeeCapBelowBlobBaseFee(maxFeePerBlobGas: U256, blobBaseFee: U256)
-  /// The executor refused it against the state (nonce, balance, block gas, blob gas); the
-  /// executor reports the rule as text (`ExecutionError.invalidTransaction`).
-  case rejected(String)
+  /// The executor refused it: a block-level rule (block gas, blob gas) or the EVM's against the
+  /// state (nonce, balance, …), as `ExecutionError.invalidTransaction` reports it.
+  case execution(TransactionRejection)
 
   public var description: String {
     switch self {
@@ -50,7 +51,7 @@ public enum TransactionFault: Equatable, Sendable, CustomStringConvertible {
     case .feeCapBelowBaseFee(let cap, let base): return "max fee per gas \(cap) below the base fee \(base)"
     case .blobFeeCapBelowBlobBaseFee(let cap, let base):
       return "max fee per blob gas \(cap) below the blob base fee \(base)"
-    case .rejected(let reason): return reason
+    case .execution(let rejection): return rejection.description
     }
   }
 }
@@ -104,6 +105,15 @@ public enum BlockExecutionError: Error, Equatable, Sendable, CustomStringConvert
   case invalid(BlockError)
   /// The state backend failed (I/O, corruption, a bug such as a Block-STM estimate leaking out).
   case backend(StateReadError)
+
+  /// The executor's error as the block's: an invalid transaction makes the block invalid, a
+  /// state read failure is the backend's.
+  public init(_ error: ExecutionError) {
+    switch error {
+    case .invalidTransaction(let i, let reason): self = .invalid(.transaction(index: i, .execution(reason)))
+    case .state(let e): self = .backend(e)
+    }
+  }
 
   /// The invalid block's or the backend's own line.
   public var description: String { "\(underlying)" }
