@@ -142,8 +142,6 @@ public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
   case mismatch(HeaderField, expected: HeaderValue, got: HeaderValue)
   case invalidHeader(HeaderRule)
   case invalidBody(BodyFault)
-  /// Anything else wrong with the block, named in the text.
-  case invalidBlock(String)
   case unknownParent(Hash)
 
   public var description: String {
@@ -153,7 +151,6 @@ public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
     case .mismatch(let f, let e, let g): return "\(f.rawValue): got \(g), expected \(e)"
     case .invalidHeader(let r): return "invalid header: \(r)"
     case .invalidBody(let fault): return "invalid block: \(fault)"
-    case .invalidBlock(let r): return "invalid block: \(r)"
     case .unknownParent(let h): return "unknown parent \(h)"
     }
   }
