@@ -97,4 +97,10 @@ import Testing
       }
     }
   }
+
+  /// A stored body that does not decode is reported as such, not reassembled into an empty block.
+  @Test func undecodableStoredBodyIsReported() {
+    let (_, header) = parentAndChild()
+    #expect(throws: BlockError.self) { try Block(header: header, bodyRLP: [0xc5, 0x01]) }
+  }
 }
