@@ -28,39 +28,32 @@ extension Block: RLPEncodable {
 
   /// Decodes one block item; transaction errors name the transaction's index.
   public init(rlp item: RLPItem) throws(BlockError) {
-    do {
-      var r = try item.listReader()
-      header = try Header(rlp: try r.required())
-      var txs: [Transaction] = []
-      var tr = try r.required().listReader()
-      while let t = try tr.next() {
-        do throws(TransactionError) {
-          txs.append(try Transaction(blockBodyItem: t))
-        } catch {
-          throw BlockError.transaction(index: txs.count, .decoding(error))
-        }
+    var r = try rlp { () throws(RLPError) in try item.listReader() }
+    header = try rlp { () throws(RLPError) in try Header(rlp: try r.required()) }
+    var txs: [Transaction] = []
+    var tr = try rlp { () throws(RLPError) in try r.required().listReader() }
+    while let t = try rlp({ () throws(RLPError) in try tr.next() }) {
+      do throws(TransactionError) {
+        txs.append(try Transaction(blockBodyItem: t))
+      } catch {
+        throw .transaction(index: txs.count, .decoding(error))
       }
-      transactions = txs
+    }
+    transactions = txs
+    ommers = try rlp { () throws(RLPError) in
       var ommers: [Header] = []
       var or = try r.required().listReader()
       while let o = try or.next() { ommers.append(try Header(rlp: o)) }
-      self.ommers = ommers
-      if let w = try r.next() {
-        var ws: [Withdrawal] = []
-        var wr = try w.listReader()
-        while let x = try wr.next() { ws.append(try Withdrawal(rlp: x)) }
-        withdrawals = ws
-      } else {
-        withdrawals = nil
-      }
-      try r.finish()
-    } catch let e as RLPError {
-      throw .rlp(e)
-    } catch let e as BlockError {
-      throw e
-    } catch {
-      throw .invalidBlock("\(error)")
+      return ommers
     }
+    withdrawals = try rlp { () throws(RLPError) in
+      guard let w = try r.next() else { return nil }
+      var ws: [Withdrawal] = []
+      var wr = try w.listReader()
+      while let x = try wr.next() { ws.append(try Withdrawal(rlp: x)) }
+      return ws
+    }
+    try rlp { () throws(RLPError) in try r.finish() }
   }
 
   public init(rlpEncoded bytes: [UInt8]) throws(BlockError) {
@@ -68,4 +61,9 @@ extension Block: RLPEncodable {
     do { item = try RLPItem(decoding: bytes) } catch { throw .rlp(error) }
     try self.init(rlp: item)
   }
+}
+
+/// Runs one step of decoding a block: its RLP error becomes the block's.
+private func rlp<T>(_ step: () throws(RLPError) -> T) throws(BlockError) -> T {
+  do { return try step() } catch { throw .rlp(error) }
 }

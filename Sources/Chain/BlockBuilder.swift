@@ -23,10 +23,11 @@ public struct BlockBuilder: Sendable {
   }
 
   /// Executes signed `transactions` in a new block on the current head and makes it the head.
-  /// - Throws: `BlockError` when a transaction is invalid.
+  /// - Throws: `BlockExecutionError.invalid` when a transaction is invalid, `.backend` when the
+  ///   state cannot be read.
   public mutating func build(
     _ transactions: [Transaction], coinbase: Address, withdrawals: [Withdrawal]? = nil, timeStep: UInt64 = 12
-  ) throws(BlockError) -> Block {
+  ) throws(BlockExecutionError) -> Block {
     let number = parent.number + 1
     let timestamp = parent.timestamp + timeStep
     let fork = config.fork(number: number, timestamp: timestamp)
@@ -48,7 +49,7 @@ public struct BlockBuilder: Sendable {
     for (i, r) in recoverSenders(transactions, fork: fork, threads: 1).enumerated() {
       switch r {
       case .success(let a): senders.append(a)
-      case .failure(let e): throw .transaction(index: i, .sender(e))
+      case .failure(let e): throw .invalid(.transaction(index: i, .sender(e)))
       }
     }
     let baseFee = header.baseFeePerGas ?? .zero
@@ -61,7 +62,7 @@ public struct BlockBuilder: Sendable {
         zip(transactions, senders).map { BlockProcessor.txEnv($0, sender: $1, baseFee: baseFee, fork: fork) },
         context: context, state: reader)
     } catch {
-      throw .invalidBlock("\(error)")
+      throw BlockExecutionError(error)
     }
     let (_, receiptEncodings, bloom) = BlockProcessor.receipts(transactions, execution, postStates: nil)
     header.gasUsed = execution.gasUsed

@@ -1,3 +1,4 @@
+import Execution
 import Primitives
 import State
 
@@ -39,9 +40,9 @@ public enum TransactionFault: Equatable, Sendable, CustomStringConvertible {
   case feeCapBelowBaseFee(feeCap: U256, baseFee: U256)
   /// EIP-4844: the blob fee cap is below the block's blob base fee.
   case blobFeeCapBelowBlobBaseFee(maxFeePerBlobGas: U256, blobBaseFee: U256)
-  /// The executor refused it against the state (nonce, balance, block gas, blob gas); the
-  /// executor reports the rule as text (`ExecutionError.invalidTransaction`).
-  case rejected(String)
+  /// The executor refused it: a block-level rule (block gas, blob gas) or the EVM's against the
+  /// state (nonce, balance, …), as `ExecutionError.invalidTransaction` reports it.
+  case execution(TransactionRejection)
 
   public var description: String {
     switch self {
@@ -50,7 +51,7 @@ public enum TransactionFault: Equatable, Sendable, CustomStringConvertible {
     case .feeCapBelowBaseFee(let cap, let base): return "max fee per gas \(cap) below the base fee \(base)"
     case .blobFeeCapBelowBlobBaseFee(let cap, let base):
       return "max fee per blob gas \(cap) below the blob base fee \(base)"
-    case .rejected(let reason): return reason
+    case .execution(let rejection): return rejection.description
     }
   }
 }
@@ -72,17 +73,75 @@ public enum BodyFault: Equatable, Sendable, CustomStringConvertible {
   }
 }
 
+/// A header rule checked against the parent (`HeaderValidator`), with the values involved.
+/// A wrong base fee or excess blob gas is a `BlockError.mismatch` instead.
+public enum HeaderRule: Equatable, Sendable, CustomStringConvertible {
+  case numberNotFollowingParent(number: UInt64, parent: UInt64)
+  case timestampNotAfterParent(timestamp: UInt64, parent: UInt64)
+  /// More than 32 bytes of extraData.
+  case extraDataTooLong(size: Int)
+  case gasUsedAboveGasLimit(gasUsed: UInt64, gasLimit: UInt64)
+  /// Above 2^63−1 (`HeaderValidator.maxGasLimit`).
+  case gasLimitAboveMaximum(UInt64)
+  /// Not within 1/1024 of the parent's limit (doubled at the first London block), or below
+  /// `HeaderValidator.minGasLimit`.
+  case gasLimitTooFarFromParent(gasLimit: UInt64, parentLimit: UInt64)
+  /// The first London block under a parent whose doubled limit exceeds 64 bits: no limit is
+  /// within 1/1024 of it.
+  case gasLimitTooFarFromDoubledParent(gasLimit: UInt64, parentLimit: UInt64)
+  case baseFeeMissing
+  case baseFeeBeforeLondon
+  case difficultyAfterMerge(U256)
+  case nonceAfterMerge(UInt64)
+  case ommersHashAfterMerge(Hash)
+  case withdrawalsRootMissing
+  case withdrawalsRootBeforeShanghai
+  /// Cancun: blobGasUsed or excessBlobGas is absent.
+  case blobGasFieldsMissing
+  case parentBeaconBlockRootMissing
+  case blobGasUsedAboveMaximum(used: UInt64, max: UInt64)
+  /// Not a multiple of `HeaderValidator.gasPerBlob`.
+  case blobGasUsedNotMultipleOfBlob(UInt64)
+  /// blobGasUsed, excessBlobGas or parentBeaconBlockRoot before Cancun.
+  case cancunFieldsBeforeCancun
+  case requestsHashBeforePrague
+
+  public var description: String {
+    switch self {
+    case .numberNotFollowingParent(let n, let p): return "number \(n) does not follow parent \(p)"
+    case .timestampNotAfterParent(let t, let p): return "timestamp \(t) not after parent's \(p)"
+    case .extraDataTooLong(let size): return "extraData of \(size) bytes exceeds 32"
+    case .gasUsedAboveGasLimit(let used, let limit): return "gasUsed \(used) exceeds gasLimit \(limit)"
+    case .gasLimitAboveMaximum(let limit): return "gasLimit \(limit) above 2^63-1"
+    case .gasLimitTooFarFromParent(let limit, let parent): return "gasLimit \(limit) too far from parent's \(parent)"
+    case .gasLimitTooFarFromDoubledParent(let limit, let parent):
+      return "gasLimit \(limit) too far from parent's \(parent) × \(HeaderValidator.elasticityMultiplier)"
+    case .baseFeeMissing: return "baseFeePerGas missing"
+    case .baseFeeBeforeLondon: return "baseFeePerGas before London"
+    case .difficultyAfterMerge(let d): return "difficulty \(d) after the merge"
+    case .nonceAfterMerge(let n): return "nonce \(n) after the merge"
+    case .ommersHashAfterMerge: return "ommers hash not empty after the merge"
+    case .withdrawalsRootMissing: return "withdrawalsRoot missing"
+    case .withdrawalsRootBeforeShanghai: return "withdrawalsRoot before Shanghai"
+    case .blobGasFieldsMissing: return "blobGasUsed or excessBlobGas missing"
+    case .parentBeaconBlockRootMissing: return "parentBeaconBlockRoot missing"
+    case .blobGasUsedAboveMaximum(let used, let max): return "blobGasUsed \(used) above the maximum \(max)"
+    case .blobGasUsedNotMultipleOfBlob(let used):
+      return "blobGasUsed \(used) not a multiple of \(HeaderValidator.gasPerBlob)"
+    case .cancunFieldsBeforeCancun: return "blob gas fields or beacon root before Cancun"
+    case .requestsHashBeforePrague: return "requestsHash before Prague"
+    }
+  }
+}
+
 /// Why a block (or its header) was rejected: always the block's fault, never the store's.
 /// Mismatches carry both sides.
 public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
   case rlp(RLPError)
   case transaction(index: Int, TransactionFault)
   case mismatch(HeaderField, expected: HeaderValue, got: HeaderValue)
-  /// A header rule (`HeaderValidator`), named in the text.
-  case invalidHeader(String)
+  case invalidHeader(HeaderRule)
   case invalidBody(BodyFault)
-  /// Anything else wrong with the block, named in the text.
-  case invalidBlock(String)
   case unknownParent(Hash)
 
   public var description: String {
@@ -92,7 +151,6 @@ public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
     case .mismatch(let f, let e, let g): return "\(f.rawValue): got \(g), expected \(e)"
     case .invalidHeader(let r): return "invalid header: \(r)"
     case .invalidBody(let fault): return "invalid block: \(fault)"
-    case .invalidBlock(let r): return "invalid block: \(r)"
     case .unknownParent(let h): return "unknown parent \(h)"
     }
   }
@@ -104,6 +162,15 @@ public enum BlockExecutionError: Error, Equatable, Sendable, CustomStringConvert
   case invalid(BlockError)
   /// The state backend failed (I/O, corruption, a bug such as a Block-STM estimate leaking out).
   case backend(StateReadError)
+
+  /// The executor's error as the block's: an invalid transaction makes the block invalid, a
+  /// state read failure is the backend's.
+  public init(_ error: ExecutionError) {
+    switch error {
+    case .invalidTransaction(let i, let reason): self = .invalid(.transaction(index: i, .execution(reason)))
+    case .state(let e): self = .backend(e)
+    }
+  }
 
   /// The invalid block's or the backend's own line.
   public var description: String { "\(underlying)" }

@@ -165,10 +165,7 @@ public struct BlockProcessor: Sendable {
       }
       return (try SerialExecutor.execute(envs, context: context, state: reader), [], nil)
     } catch {
-      switch error {
-      case .invalidTransaction(let i, let reason): throw .invalid(.transaction(index: i, .rejected(reason)))
-      case .state(let e): throw .backend(e)
-      }
+      throw BlockExecutionError(error)
     }
   }
 

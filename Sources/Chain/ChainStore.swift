@@ -392,12 +392,14 @@ extension Block {
 
   /// Reassembles a block from its header and stored body.
   public init(header: Header, bodyRLP: [UInt8]) throws(BlockError) {
+    // A body that does not decode is reported, not dropped (a block without one would fail
+    // later with a misleading error).
+    let items: [RLPItem]
+    do { items = try RLPItem(decoding: bodyRLP).listItems() } catch { throw .rlp(error) }
     var e = RLPEncoder()
     e.list { l in
       header.encode(to: &l)
-      if let item = try? RLPItem(decoding: bodyRLP), let items = try? item.listItems() {
-        for i in items { l.appendRaw(i.encoded) }
-      }
+      for i in items { l.appendRaw(i.encoded) }
     }
     try self.init(rlpEncoded: e.bytes)
   }

@@ -14,23 +14,24 @@ public enum HeaderValidator {
   public static let minBlobBaseFee: UInt64 = 1
 
   /// Checks `header` against `parent` under `config`.
-  /// - Throws: `BlockError.invalidHeader` naming the rule, with both values where there are two.
+  /// - Throws: `BlockError.invalidHeader` with the `HeaderRule` broken and its values, or
+  ///   `BlockError.mismatch` for a wrong base fee or excess blob gas.
   public static func validate(_ header: Header, parent: Header, config: ChainConfig) throws(BlockError) {
     let fork = config.fork(number: header.number, timestamp: header.timestamp)
     let parentFork = config.fork(number: parent.number, timestamp: parent.timestamp)
     guard header.number == parent.number &+ 1 else {
-      throw .invalidHeader("number \(header.number) does not follow parent \(parent.number)")
+      throw .invalidHeader(.numberNotFollowingParent(number: header.number, parent: parent.number))
     }
     guard header.timestamp > parent.timestamp else {
-      throw .invalidHeader("timestamp \(header.timestamp) not after parent's \(parent.timestamp)")
+      throw .invalidHeader(.timestampNotAfterParent(timestamp: header.timestamp, parent: parent.timestamp))
     }
     guard header.extraData.count <= 32 else {
-      throw .invalidHeader("extraData of \(header.extraData.count) bytes exceeds 32")
+      throw .invalidHeader(.extraDataTooLong(size: header.extraData.count))
     }
     guard header.gasUsed <= header.gasLimit else {
-      throw .invalidHeader("gasUsed \(header.gasUsed) exceeds gasLimit \(header.gasLimit)")
+      throw .invalidHeader(.gasUsedAboveGasLimit(gasUsed: header.gasUsed, gasLimit: header.gasLimit))
     }
-    guard header.gasLimit <= maxGasLimit else { throw .invalidHeader("gasLimit \(header.gasLimit) above 2^63-1") }
+    guard header.gasLimit <= maxGasLimit else { throw .invalidHeader(.gasLimitAboveMaximum(header.gasLimit)) }
 
     // Gas limit may move by less than 1/1024 of the parent's (the first London block doubles
     // the parent's limit to keep the same target).
@@ -41,57 +42,57 @@ public enum HeaderValidator {
     if fork >= .london && parentFork < .london {
       let (doubled, overflow) = parentLimit.multipliedReportingOverflow(by: elasticityMultiplier)
       guard !overflow else {
-        throw .invalidHeader("gasLimit \(header.gasLimit) too far from parent's \(parent.gasLimit) × \(elasticityMultiplier)")
+        throw .invalidHeader(.gasLimitTooFarFromDoubledParent(gasLimit: header.gasLimit, parentLimit: parent.gasLimit))
       }
       parentLimit = doubled
     }
     let bound = parentLimit / gasLimitBoundDivisor
     let diff = header.gasLimit > parentLimit ? header.gasLimit - parentLimit : parentLimit - header.gasLimit
     guard diff < bound, header.gasLimit >= minGasLimit else {
-      throw .invalidHeader("gasLimit \(header.gasLimit) too far from parent's \(parentLimit)")
+      throw .invalidHeader(.gasLimitTooFarFromParent(gasLimit: header.gasLimit, parentLimit: parentLimit))
     }
 
     if fork >= .london {
-      guard let baseFee = header.baseFeePerGas else { throw .invalidHeader("baseFeePerGas missing") }
+      guard let baseFee = header.baseFeePerGas else { throw .invalidHeader(.baseFeeMissing) }
       let expected = expectedBaseFee(parent: parent, parentIsLondon: parentFork >= .london)
       guard baseFee == expected else {
         throw .mismatch(.baseFeePerGas, expected: .quantity(expected), got: .quantity(baseFee))
       }
     } else if header.baseFeePerGas != nil {
-      throw .invalidHeader("baseFeePerGas before London")
+      throw .invalidHeader(.baseFeeBeforeLondon)
     }
 
     if fork >= .paris {
-      guard header.difficulty.isZero else { throw .invalidHeader("difficulty \(header.difficulty) after the merge") }
-      guard header.nonce == 0 else { throw .invalidHeader("nonce \(header.nonce) after the merge") }
-      guard header.ommersHash == Header.emptyOmmersHash else { throw .invalidHeader("ommers hash not empty after the merge") }
+      guard header.difficulty.isZero else { throw .invalidHeader(.difficultyAfterMerge(header.difficulty)) }
+      guard header.nonce == 0 else { throw .invalidHeader(.nonceAfterMerge(header.nonce)) }
+      guard header.ommersHash == Header.emptyOmmersHash else { throw .invalidHeader(.ommersHashAfterMerge(header.ommersHash)) }
     }
 
     if fork >= .shanghai {
-      guard header.withdrawalsRoot != nil else { throw .invalidHeader("withdrawalsRoot missing") }
+      guard header.withdrawalsRoot != nil else { throw .invalidHeader(.withdrawalsRootMissing) }
     } else if header.withdrawalsRoot != nil {
-      throw .invalidHeader("withdrawalsRoot before Shanghai")
+      throw .invalidHeader(.withdrawalsRootBeforeShanghai)
     }
 
     if fork >= .cancun {
       guard let blobGasUsed = header.blobGasUsed, let excess = header.excessBlobGas else {
-        throw .invalidHeader("blobGasUsed or excessBlobGas missing")
+        throw .invalidHeader(.blobGasFieldsMissing)
       }
-      guard header.parentBeaconBlockRoot != nil else { throw .invalidHeader("parentBeaconBlockRoot missing") }
+      guard header.parentBeaconBlockRoot != nil else { throw .invalidHeader(.parentBeaconBlockRootMissing) }
       let params = config.blobParameters(fork)
       let maxBlobGas = blobGas(blobs: params.max)
       guard blobGasUsed <= maxBlobGas else {
-        throw .invalidHeader("blobGasUsed \(blobGasUsed) above the maximum \(maxBlobGas)")
+        throw .invalidHeader(.blobGasUsedAboveMaximum(used: blobGasUsed, max: maxBlobGas))
       }
-      guard blobGasUsed % gasPerBlob == 0 else { throw .invalidHeader("blobGasUsed \(blobGasUsed) not a multiple of \(gasPerBlob)") }
+      guard blobGasUsed % gasPerBlob == 0 else { throw .invalidHeader(.blobGasUsedNotMultipleOfBlob(blobGasUsed)) }
       let expected = expectedExcessBlobGas(parent: parent, parentIsCancun: parentFork >= .cancun, target: params.target)
       guard excess == expected else {
         throw .mismatch(.excessBlobGas, expected: .number(expected), got: .number(excess))
       }
     } else if header.blobGasUsed != nil || header.excessBlobGas != nil || header.parentBeaconBlockRoot != nil {
-      throw .invalidHeader("blob gas fields or beacon root before Cancun")
+      throw .invalidHeader(.cancunFieldsBeforeCancun)
     }
-    if fork < .prague && header.requestsHash != nil { throw .invalidHeader("requestsHash before Prague") }
+    if fork < .prague && header.requestsHash != nil { throw .invalidHeader(.requestsHashBeforePrague) }
   }
 
   /// EIP-1559: the base fee a child of `parent` must carry.

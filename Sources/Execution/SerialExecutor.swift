@@ -39,9 +39,30 @@ public struct BlockExecution: Sendable {
   public var blobGasUsed: UInt64
 }
 
+/// Why the executor refuses a transaction: a rule of the block it is in, or of the EVM against
+/// the state it read. Either makes the whole block invalid.
+public enum TransactionRejection: Error, Equatable, Sendable, CustomStringConvertible {
+  /// Invalid against the state it read (nonce, balance, intrinsic gas, sender code, …).
+  case evm(InvalidTransaction)
+  /// Its gas limit (`needed`) exceeds the gas the block has left after the transactions
+  /// before it (`available`).
+  case blockGasExceeded(needed: UInt64, available: UInt64)
+  /// EIP-4844: the block's blob gas with this transaction's (`used`) exceeds the maximum.
+  case blobGasExceeded(used: UInt64, max: UInt64)
+
+  public var description: String {
+    switch self {
+    case .evm(let e): return e.description
+    case .blockGasExceeded(let needed, let available):
+      return "gas limit \(needed) exceeds the block's remaining gas \(available)"
+    case .blobGasExceeded(let used, let max): return "blob gas \(used) exceeds the block maximum \(max)"
+    }
+  }
+}
+
 /// Why a block's execution failed: an invalid transaction makes the whole block invalid.
 public enum ExecutionError: Error, Equatable, Sendable, CustomStringConvertible {
-  case invalidTransaction(index: Int, reason: String)
+  case invalidTransaction(index: Int, reason: TransactionRejection)
   case state(StateReadError)
 
   public var description: String {
@@ -112,28 +133,39 @@ public enum SerialExecutor {
     _ tx: TxEnv, index: Int, vm: VirtualMachine, context: BlockContext, reader: any StateReader,
     cumulativeGas: UInt64, blobGasUsed: inout UInt64
   ) throws(ExecutionError) -> (TransactionOutcome, WriteSet) {
-    guard tx.gasLimit <= context.env.gasLimit - cumulativeGas else {
-      throw .invalidTransaction(index: index, reason:
-        "gas limit \(tx.gasLimit) exceeds the block's remaining gas \(context.env.gasLimit - cumulativeGas)")
-    }
-    let blobGas = UInt64(tx.blobHashes.count) * VirtualMachine.gasPerBlob
-    guard blobGasUsed + blobGas <= context.maxBlobGas else {
-      throw .invalidTransaction(index: index, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
-    }
-    blobGasUsed += blobGas
+    try admit(tx, index: index, context: context, cumulativeGas: cumulativeGas, blobGasUsed: &blobGasUsed)
     let result: ExecutionResult
     do {
       result = try vm.transact(tx, state: reader)
     } catch {
       switch error {
       case .state(let e): throw .state(e)
-      case .invalid(let e): throw .invalidTransaction(index: index, reason: e.description)
+      case .invalid(let e): throw .invalidTransaction(index: index, reason: .evm(e))
       }
     }
     let outcome = TransactionOutcome(
       succeeded: result.status == .success, gasUsed: result.gasUsed, cumulativeGasUsed: 0,
       logs: result.logs, createdAddress: result.createdAddress)
     return (outcome, result.writeSet)
+  }
+
+  /// The block-level checks on transaction `index` that depend on the transactions before it
+  /// (shared by the serial and the Block-STM executor): its gas limit within the block's
+  /// remaining gas, and (EIP-4844) the block's blob gas within the maximum. Adds its blob gas
+  /// to `blobGasUsed`.
+  /// - Throws: `ExecutionError.invalidTransaction` with `.blockGasExceeded` or `.blobGasExceeded`.
+  public static func admit(
+    _ tx: TxEnv, index: Int, context: BlockContext, cumulativeGas: UInt64, blobGasUsed: inout UInt64
+  ) throws(ExecutionError) {
+    let available = context.env.gasLimit - cumulativeGas
+    guard tx.gasLimit <= available else {
+      throw .invalidTransaction(index: index, reason: .blockGasExceeded(needed: tx.gasLimit, available: available))
+    }
+    let blobGas = UInt64(tx.blobHashes.count) * VirtualMachine.gasPerBlob
+    guard blobGasUsed + blobGas <= context.maxBlobGas else {
+      throw .invalidTransaction(index: index, reason: .blobGasExceeded(used: blobGasUsed + blobGas, max: context.maxBlobGas))
+    }
+    blobGasUsed += blobGas
   }
 
   /// EIP-4788: stores the parent beacon block root through the beacon-roots contract.

@@ -348,22 +348,14 @@ public enum BlockSTMExecutor {
     var blobGasUsed = progress.blobGasUsed
     for (k, tx) in transactions.enumerated() {
       let i = offset + k
-      guard tx.gasLimit <= context.env.gasLimit - cumulative else {
-        throw ExecutionError.invalidTransaction(index: i, reason:
-          "gas limit \(tx.gasLimit) exceeds the block's remaining gas \(context.env.gasLimit - cumulative)")
-      }
-      let blobGas = UInt64(tx.blobHashes.count) * VirtualMachine.gasPerBlob
-      guard blobGasUsed + blobGas <= context.maxBlobGas else {
-        throw ExecutionError.invalidTransaction(index: i, reason: "blob gas \(blobGasUsed + blobGas) exceeds the block maximum \(context.maxBlobGas)")
-      }
-      blobGasUsed += blobGas
+      try SerialExecutor.admit(tx, index: i, context: context, cumulativeGas: cumulative, blobGasUsed: &blobGasUsed)
       // Read in place under the result's lock: copying a result out costs a retain and a
       // release per array in it.
       try run.results.withLock(k) { slot in
         guard case .executed(let r)? = slot.outcome else {
           switch slot.outcome {
           case .failed(let e)?: throw ExecutionError.state(e)
-          case .invalid(let e)?: throw ExecutionError.invalidTransaction(index: i, reason: e.description)
+          case .invalid(let e)?: throw ExecutionError.invalidTransaction(index: i, reason: .evm(e))
           default:
             throw ExecutionError.state(.backend("Block-STM: transaction \(i) was never executed"))
           }
