@@ -105,9 +105,20 @@ public enum HeaderRule: Equatable, Sendable, CustomStringConvertible {
   /// blobGasUsed, excessBlobGas or parentBeaconBlockRoot before Cancun.
   case cancunFieldsBeforeCancun
   case requestsHashBeforePrague
+  /// In the ten blocks from the DAO fork block: extraData is not "dao-hard-fork" on a chain
+  /// that supports the fork (`supporting`), or is on one that does not.
+  case daoForkExtraData(supporting: Bool)
+  /// A proof-of-stake block (difficulty 0) whose parent's total difficulty is still below the
+  /// terminal total difficulty.
+  case proofOfStakeBeforeTerminalDifficulty(parentTotalDifficulty: U256, terminal: U256)
 
   public var description: String {
     switch self {
+    case .proofOfStakeBeforeTerminalDifficulty(let td, let terminal):
+      return "difficulty 0 before the merge: parent's total difficulty \(td) below the terminal \(terminal)"
+    case .daoForkExtraData(let supporting):
+      return supporting ? "extraData is not \"dao-hard-fork\" within ten blocks of the DAO fork"
+        : "extraData \"dao-hard-fork\" on a chain that rejected the DAO fork"
     case .numberNotFollowingParent(let n, let p): return "number \(n) does not follow parent \(p)"
     case .timestampNotAfterParent(let t, let p): return "timestamp \(t) not after parent's \(p)"
     case .extraDataTooLong(let size): return "extraData of \(size) bytes exceeds 32"

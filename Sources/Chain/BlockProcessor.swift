@@ -32,16 +32,18 @@ public struct BlockProcessor: Sendable {
   ///     of the same state each (an LMDB read transaction serves one thread at a time). Empty:
   ///     every worker shares `reader`, which must then allow concurrent reads (`InMemoryState`).
   ///   - prepared: the block's `prepareTransactionsInBackground`, when import started it ahead.
+  ///   - parentTotalDifficulty: the parent's total difficulty, when known: it selects Paris by
+  ///     the terminal total difficulty.
   /// - Returns: the executed block, for a commit step to check the state root and write.
   /// - Throws: `.invalid` naming the first rule the block breaks, or `.backend` when `reader`
   ///   failed (never reported as an invalid block).
   public func execute(
     _ block: Block, parent: Header, on reader: any StateReader & Sendable,
     workerReaders: [any StateReader & Sendable] = [],
-    prepared ahead: BackgroundMap<PreparedTransaction>? = nil
+    prepared ahead: BackgroundMap<PreparedTransaction>? = nil, parentTotalDifficulty: U256? = nil
   ) throws(BlockExecutionError) -> ExecutedBlock {
     let header = block.header
-    let fork = config.fork(number: header.number, timestamp: header.timestamp)
+    let fork = config.fork(number: header.number, timestamp: header.timestamp, parentTotalDifficulty: parentTotalDifficulty)
     let prepared: [PreparedTransaction]
     let context: BlockContext
     let senders: [Address]
@@ -49,7 +51,7 @@ public struct BlockProcessor: Sendable {
       guard header.parentHash == parent.hash else {
         throw .mismatch(.parentHash, expected: .hash(parent.hash), got: .hash(header.parentHash))
       }
-      try HeaderValidator.validate(header, parent: parent, config: config)
+      try HeaderValidator.validate(header, parent: parent, config: config, parentTotalDifficulty: parentTotalDifficulty)
       (prepared, context, senders) = try validateTransactions(block, fork: fork, prepared: ahead)
     } catch {
       throw .invalid(error)
@@ -104,8 +106,10 @@ public struct BlockProcessor: Sendable {
     // Stateless transaction checks.
     let chainID = U256(config.chainID)
     let baseFee = header.baseFeePerGas ?? .zero
-    let context = Self.context(for: header, fork: fork, config: config, withdrawals: block.withdrawals,
+    var context = Self.context(for: header, fork: fork, config: config, withdrawals: block.withdrawals,
                                rewards: fork >= .paris ? [] : Self.rewards(block, fork: fork))
+    // The DAO fork block moves the DAO's balances to the refund contract first.
+    if config.daoForkSupport, config.daoForkBlock == header.number { context.drain = DAOFork.drain }
     let blobBaseFee = context.env.blobBaseFee
     for (i, tx) in block.transactions.enumerated() {
       do throws(TransactionError) {

@@ -8,6 +8,9 @@ public struct ChainConfig: Hashable, Sendable {
   public var chainID: UInt64
   public var homesteadBlock: UInt64?
   public var daoForkBlock: UInt64?
+  /// Whether this chain took the DAO fork's irregular state change (mainnet did; Ethereum
+  /// Classic did not). Only read when `daoForkBlock` is set.
+  public var daoForkSupport: Bool = false
   public var eip150Block: UInt64?
   public var eip155Block: UInt64?
   public var eip158Block: UInt64?
@@ -64,13 +67,23 @@ public struct ChainConfig: Hashable, Sendable {
 
   /// The fork whose rules apply to a block with this number and timestamp. Paris is taken as
   /// active from `mergeNetsplitBlock`, or from genesis when the terminal total difficulty is 0.
+  /// Without the parent's total difficulty a terminal total difficulty above 0 is not consulted.
   public func fork(number: UInt64, timestamp: UInt64) -> Fork {
+    fork(number: number, timestamp: timestamp, parentTotalDifficulty: nil)
+  }
+
+  /// The fork whose rules apply to a block with this number and timestamp whose parent has
+  /// total difficulty `parentTotalDifficulty`: as geth, Paris from the first block whose
+  /// parent's total difficulty reached `terminalTotalDifficulty` (the terminal PoW block is the
+  /// last under the earlier rules), or from `mergeNetsplitBlock`.
+  public func fork(number: UInt64, timestamp: UInt64, parentTotalDifficulty: U256?) -> Fork {
     func at(_ b: UInt64?) -> Bool { b.map { number >= $0 } ?? false }
     func time(_ t: UInt64?) -> Bool { t.map { timestamp >= $0 } ?? false }
     if time(pragueTime) { return .prague }
     if time(cancunTime) { return .cancun }
     if time(shanghaiTime) { return .shanghai }
     if at(mergeNetsplitBlock) || terminalTotalDifficulty == .zero { return .paris }
+    if let ttd = terminalTotalDifficulty, let td = parentTotalDifficulty, td >= ttd { return .paris }
     if at(londonBlock) { return .london }
     if at(berlinBlock) { return .berlin }
     if at(istanbulBlock) { return .istanbul }
@@ -96,6 +109,7 @@ extension ChainConfig {
     self.init(chainID: g.chainId ?? 1)
     homesteadBlock = g.block("homesteadBlock")
     daoForkBlock = g.block("daoForkBlock")
+    daoForkSupport = g.daoForkSupport ?? false
     eip150Block = g.block("eip150Block")
     eip155Block = g.block("eip155Block")
     eip158Block = g.block("eip158Block")

@@ -237,8 +237,11 @@ public final class ChainStore: @unchecked Sendable {
   /// - Returns: the executed block for `commit`, or nil when the block is already stored.
   /// - Throws: `.block` for an invalid block (an unknown parent included), `.parentNotHead` for a
   ///   block off the head, `.stateBackend` / `.store` when the store fails.
+  /// - Parameter parentTotalDifficulty: the parent's total difficulty when the caller tracks it
+  ///   (the store does not keep it yet): it selects Paris by the terminal total difficulty.
   public func execute(_ block: Block, processor: BlockProcessor,
-                      prepared: BackgroundMap<PreparedTransaction>? = nil) throws(ChainError) -> ExecutedBlock? {
+                      prepared: BackgroundMap<PreparedTransaction>? = nil,
+                      parentTotalDifficulty: U256? = nil) throws(ChainError) -> ExecutedBlock? {
     let hash = block.hash
     let number = block.header.number
     // Block-STM's workers each read through a view of their own (at most 16: each view holds an
@@ -258,7 +261,8 @@ public final class ChainStore: @unchecked Sendable {
         throw .parentNotHead(number: number, hash: hash, parent: parent.hash, head: head?.hash ?? .zero)
       }
       do throws(BlockExecutionError) {
-        return try processor.execute(block, parent: parent, on: view, workerReaders: views, prepared: prepared)
+        return try processor.execute(block, parent: parent, on: view, workerReaders: views, prepared: prepared,
+                                     parentTotalDifficulty: parentTotalDifficulty)
       } catch {
         switch error {
         case .invalid(let e): throw .block(number: number, hash: hash, e)

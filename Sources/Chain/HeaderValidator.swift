@@ -13,11 +13,13 @@ public enum HeaderValidator {
   public static let gasPerBlob: UInt64 = 131_072
   public static let minBlobBaseFee: UInt64 = 1
 
-  /// Checks `header` against `parent` under `config`.
+  /// Checks `header` against `parent` under `config`; `parentTotalDifficulty`, when known,
+  /// selects Paris by the terminal total difficulty (a PoW block after it is rejected).
   /// - Throws: `BlockError.invalidHeader` with the `HeaderRule` broken and its values, or
   ///   `BlockError.mismatch` for a wrong base fee or excess blob gas.
-  public static func validate(_ header: Header, parent: Header, config: ChainConfig) throws(BlockError) {
-    let fork = config.fork(number: header.number, timestamp: header.timestamp)
+  public static func validate(_ header: Header, parent: Header, config: ChainConfig,
+                              parentTotalDifficulty: U256? = nil) throws(BlockError) {
+    let fork = config.fork(number: header.number, timestamp: header.timestamp, parentTotalDifficulty: parentTotalDifficulty)
     let parentFork = config.fork(number: parent.number, timestamp: parent.timestamp)
     guard header.number == parent.number &+ 1 else {
       throw .invalidHeader(.numberNotFollowingParent(number: header.number, parent: parent.number))
@@ -28,6 +30,7 @@ public enum HeaderValidator {
     guard header.extraData.count <= 32 else {
       throw .invalidHeader(.extraDataTooLong(size: header.extraData.count))
     }
+    try checkDAOExtraData(header, config: config)
     guard header.gasUsed <= header.gasLimit else {
       throw .invalidHeader(.gasUsedAboveGasLimit(gasUsed: header.gasUsed, gasLimit: header.gasLimit))
     }
@@ -62,6 +65,11 @@ public enum HeaderValidator {
       throw .invalidHeader(.baseFeeBeforeLondon)
     }
 
+    // The Merge by total difficulty: until the parent reaches it, blocks are proof of work.
+    if fork < .paris, let terminal = config.terminalTotalDifficulty, let td = parentTotalDifficulty,
+       header.difficulty.isZero {
+      throw .invalidHeader(.proofOfStakeBeforeTerminalDifficulty(parentTotalDifficulty: td, terminal: terminal))
+    }
     if fork >= .paris {
       guard header.difficulty.isZero else { throw .invalidHeader(.difficultyAfterMerge(header.difficulty)) }
       guard header.nonce == 0 else { throw .invalidHeader(.nonceAfterMerge(header.nonce)) }
@@ -93,6 +101,18 @@ public enum HeaderValidator {
       throw .invalidHeader(.cancunFieldsBeforeCancun)
     }
     if fork < .prague && header.requestsHash != nil { throw .invalidHeader(.requestsHashBeforePrague) }
+  }
+
+  /// The DAO fork's extra-data rule (geth's `VerifyDAOHeaderExtraData`): blocks in
+  /// [daoForkBlock, daoForkBlock + 10) carry "dao-hard-fork" on a supporting chain and must
+  /// not on an opposing one.
+  public static func checkDAOExtraData(_ header: Header, config: ChainConfig) throws(BlockError) {
+    guard let fork = config.daoForkBlock, header.number >= fork,
+          header.number - fork < DAOFork.extraDataRange else { return }
+    let marked = header.extraData.elementsEqual(DAOFork.extraData)
+    guard marked == config.daoForkSupport else {
+      throw .invalidHeader(.daoForkExtraData(supporting: config.daoForkSupport))
+    }
   }
 
   /// EIP-1559: the base fee a child of `parent` must carry.

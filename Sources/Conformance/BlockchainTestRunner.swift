@@ -155,7 +155,8 @@ public struct BlockchainTestRunner: Sendable {
         }
         var postState = InMemoryState()
         if let store {
-          try store.importBlock(block, parent: parent.header, branch: { branch(to: parent.header.hash) })
+          try store.importBlock(block, parent: parent.header, parentTotalDifficulty: parent.totalDifficulty,
+                                branch: { branch(to: parent.header.hash) })
         } else {
           postState = parent.state
           // BLOCKHASH sees the 256 ancestors of this block on its own branch.
@@ -166,7 +167,8 @@ public struct BlockchainTestRunner: Sendable {
             cursor = chain[h.parentHash]?.header
           }
           postState.blockHashes = hashes
-          try Self.importInMemory(block, parent: parent.header, state: &postState, processor: processor)
+          try Self.importInMemory(block, parent: parent.header, parentTotalDifficulty: parent.totalDifficulty,
+                                  state: &postState, processor: processor)
         }
         if expectException {
           throw Failure(description: "block \(i + 1) should have been rejected (\(b["expectException"]!)) but was accepted")
@@ -202,10 +204,11 @@ public struct BlockchainTestRunner: Sendable {
 
   /// One block through `execute` and the in-memory commit step; `state` is the parent's state
   /// and becomes the block's (unchanged when the block is rejected).
-  static func importInMemory(_ block: Block, parent: Header, state: inout InMemoryState, processor: BlockProcessor) throws {
+  static func importInMemory(_ block: Block, parent: Header, parentTotalDifficulty: U256? = nil,
+                             state: inout InMemoryState, processor: BlockProcessor) throws {
     let executed: ExecutedBlock
     do throws(BlockExecutionError) {
-      executed = try processor.execute(block, parent: parent, on: state)
+      executed = try processor.execute(block, parent: parent, on: state, parentTotalDifficulty: parentTotalDifficulty)
     } catch {
       switch error {
       case .invalid(let e): throw e

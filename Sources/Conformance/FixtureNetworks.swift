@@ -26,7 +26,7 @@ public enum FixtureNetworks {
     case "HomesteadToEIP150At5":
       var c = ChainConfig.allActive(upTo: .homestead); c.eip150Block = 5; return c
     case "HomesteadToDaoAt5":
-      var c = ChainConfig.allActive(upTo: .homestead); c.daoForkBlock = 5; return c
+      var c = ChainConfig.allActive(upTo: .homestead); c.daoForkBlock = 5; c.daoForkSupport = true; return c
     case "EIP158ToByzantiumAt5":
       var c = ChainConfig.allActive(upTo: .spuriousDragon); c.byzantiumBlock = 5; return c
     case "ByzantiumToConstantinopleFixAt5":

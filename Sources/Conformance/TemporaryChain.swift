@@ -70,16 +70,18 @@ final class TemporaryChain {
     chain = try Self.open(directory + "/\(generation)", genesis: genesis, pre: pre, config: config)
     head = genesis.header.hash
     try? FileManager.default.removeItem(atPath: old)
+    var totalDifficulty = genesis.header.difficulty
     for b in blocks() {
       // These blocks were accepted once: failing now is the runner's failure, not a rejection.
-      do { try commit(b) } catch {
+      defer { totalDifficulty = totalDifficulty &+ b.header.difficulty }
+      do { try commit(b, parentTotalDifficulty: totalDifficulty) } catch {
         throw BlockchainTestRunner.Failure(description: "replaying block \(b.header.number) into a fresh store: \(error)")
       }
     }
   }
 
-  private func commit(_ block: Block) throws {
-    if let executed = try chain.execute(block, processor: processor) {
+  private func commit(_ block: Block, parentTotalDifficulty: U256) throws {
+    if let executed = try chain.execute(block, processor: processor, parentTotalDifficulty: parentTotalDifficulty) {
       try chain.commit(executed, threads: processor.threads)
     }
     head = block.header.hash
@@ -87,10 +89,10 @@ final class TemporaryChain {
 
   /// Imports `block` on `parent`; `branch` gives the blocks from genesis to `parent`. A rejected
   /// block must leave the store exactly at `parent`: its head and its state root.
-  func importBlock(_ block: Block, parent: Header, branch: () -> [Block]) throws {
+  func importBlock(_ block: Block, parent: Header, parentTotalDifficulty: U256, branch: () -> [Block]) throws {
     try moveHead(to: parent.hash, replaying: branch)
     do {
-      try commit(block)
+      try commit(block, parentTotalDifficulty: parentTotalDifficulty)
     } catch let error as ChainError {
       let (storedHead, walk) = try chain.store.read { v in (try v.head(), try v.recomputeStateRoot()) }
       guard storedHead?.hash == parent.hash, walk.root == parent.stateRoot else {

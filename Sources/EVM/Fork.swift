@@ -62,6 +62,11 @@ public struct GasSchedule: Sendable {
   public var selfdestructOnlyInCreatingTx: Bool { fork >= .cancun }
   /// EIP-3651: the coinbase starts warm.
   public var warmCoinbase: Bool { fork >= .shanghai }
+  /// Net gas metering for SSTORE: EIP-1283 in Constantinople (withdrawn in Petersburg), EIP-2200
+  /// from Istanbul. Otherwise flat: 20000 to set a zero slot, 5000 for any other write.
+  public var netSstoreMetering: Bool { fork == .constantinople || fork >= .istanbul }
+  /// EIP-2200 (Istanbul): SSTORE fails when no more than the call stipend is left.
+  public var sstoreStipendCheck: Bool { fork >= .istanbul }
   /// EIP-161: empty accounts count as dead and touched empty accounts are deleted.
   public var clearsEmptyAccounts: Bool { fork >= .spuriousDragon }
 

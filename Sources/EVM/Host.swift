@@ -151,6 +151,14 @@ final class Host {
     try setBalance(to, toBalance &+ value)
   }
 
+  /// Makes `address` exist (empty) when it does not, journaled: before EIP-161 a call or a
+  /// SELFDESTRUCT beneficiary comes into existence even when no value reaches it.
+  func createIfMissing(_ address: Address) throws(StateReadError) {
+    guard try !account(address).exists else { return }
+    journal.append(.accountReplaced(address, old: accounts[address]!))
+    accounts[address]!.exists = true
+  }
+
   /// EIP-161: marks `address` touched (an empty touched account is deleted at the end).
   func touch(_ address: Address) throws(StateReadError) {
     let wasTouched = try withAccount(address) { (a: inout AccountState) -> Bool in

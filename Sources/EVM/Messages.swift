@@ -33,6 +33,9 @@ extension VirtualMachine {
   func callMessage(_ msg: Message) throws(StateReadError) -> FrameResult {
     let cp = host.checkpoint()
     try host.touch(msg.target)
+    // Before EIP-161 a call creates the account it reaches when there is none (an empty
+    // account then stays in the state), whatever the value.
+    if !schedule.clearsEmptyAccounts { try host.createIfMissing(msg.target) }
     if msg.transfersValue && !msg.value.isZero {
       try host.transfer(from: msg.caller, to: msg.target, msg.value)
     }

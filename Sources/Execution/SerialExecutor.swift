@@ -13,11 +13,25 @@ public struct BlockContext: Sendable {
   public var maxBlobGas: UInt64
   /// Pre-merge block and ommer rewards: (beneficiary, wei) credited last.
   public var rewards: [(address: Address, amount: U256)]
+  /// An irregular state change applied before the transactions (the DAO fork block's).
+  public var drain: BalanceDrain?
 
   public init(env: BlockEnv, parentBeaconBlockRoot: Hash? = nil, withdrawals: [(address: Address, amountGwei: UInt64)] = [],
-              maxBlobGas: UInt64 = 6 * 131_072, rewards: [(address: Address, amount: U256)] = []) {
+              maxBlobGas: UInt64 = 6 * 131_072, rewards: [(address: Address, amount: U256)] = [],
+              drain: BalanceDrain? = nil) {
     self.env = env; self.parentBeaconBlockRoot = parentBeaconBlockRoot; self.withdrawals = withdrawals
-    self.maxBlobGas = maxBlobGas; self.rewards = rewards
+    self.maxBlobGas = maxBlobGas; self.rewards = rewards; self.drain = drain
+  }
+}
+
+/// An irregular state change: every balance of `accounts` moved to `beneficiary`. Each account
+/// named, and the beneficiary, exists afterwards even when it did not before (as geth's
+/// `ApplyDAOHardFork` and execution-specs' `apply_dao` leave them).
+public struct BalanceDrain: Sendable, Equatable {
+  public var accounts: [Address]
+  public var beneficiary: Address
+  public init(accounts: [Address], beneficiary: Address) {
+    self.accounts = accounts; self.beneficiary = beneficiary
   }
 }
 
@@ -168,12 +182,27 @@ public enum SerialExecutor {
     blobGasUsed += blobGas
   }
 
-  /// EIP-4788: stores the parent beacon block root through the beacon-roots contract.
+  /// Before the transactions: an irregular balance drain (the DAO fork block), and (EIP-4788)
+  /// the parent beacon block root stored through the beacon-roots contract.
   public static func applyPreTransactionSystemCalls(vm: VirtualMachine, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
+    if let drain = context.drain { try apply(drain, to: overlay) }
     guard context.env.fork >= .cancun, let root = context.parentBeaconBlockRoot else { return }
     if let writes = try vm.systemCall(to: beaconRootsAddress, data: root.bytes, state: overlay) {
       try writes.apply(to: &overlay.writes, base: overlay.base, clearsEmptyAccounts: true)
     }
+  }
+
+  /// Moves every balance of `drain.accounts` to `drain.beneficiary`, writing each account.
+  static func apply(_ drain: BalanceDrain, to overlay: OverlayReader) throws(StateReadError) {
+    var beneficiary = try overlay.account(drain.beneficiary) ?? Account()
+    for address in drain.accounts {
+      if address == drain.beneficiary { continue }
+      var account = try overlay.account(address) ?? Account()
+      beneficiary.balance = beneficiary.balance &+ account.balance
+      account.balance = .zero
+      overlay.writes.setAccount(address, account)
+    }
+    overlay.writes.setAccount(drain.beneficiary, beneficiary)
   }
 
   /// Withdrawals (gwei → wei) and pre-merge rewards, after the transactions. A zero-amount

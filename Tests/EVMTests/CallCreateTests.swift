@@ -263,6 +263,22 @@ let gasReporter = Asm().op(.gas).returnTop()
     #expect(s2.accounts[other]?.balance == U256(100))
   }
 
+  /// Before EIP-161 the beneficiary of a zero-balance SELFDESTRUCT and the target of a
+  /// zero-value CALL come into existence as empty accounts; from Spurious Dragon they do not.
+  @Test(arguments: [Fork.frontier, .homestead, .tangerineWhistle, .spuriousDragon])
+  func emptyAccountsCreatedBeforeEIP161(fork: Fork) throws {
+    let beneficiary = Address(low: 0xbe_ef), callee = Address(low: 0xca_11)
+    let state = TestState()
+    state.set(other, code: Asm().push(beneficiary).op(.selfdestruct).bytes)
+    let code = Asm().call(gas: U256(100_000), to: other).op(.pop).call(gas: U256(100_000), to: callee).op(.pop)
+    let r = try exec(code, state: state, fork: fork)
+    #expect(r.status == .success)
+    let created = fork < .spuriousDragon
+    #expect((state.accounts[beneficiary] != nil) == created)
+    #expect((state.accounts[callee] != nil) == created)
+    #expect(state.accounts[other] == nil)
+  }
+
   @Test func preCancunDeletes() throws {
     let state = TestState()
     state.set(contract, balance: U256(100), code: Asm().push(other).op(.selfdestruct).bytes)

@@ -51,6 +51,35 @@ import Testing
     #expect(used == 6 + 100)
   }
 
+  /// Flat metering before Constantinople and again in Petersburg: 20000 to set a zero slot,
+  /// 5000 for any other write (a no-op included), 15000 refunded for clearing; no stipend guard.
+  @Test(arguments: [Fork.frontier, .byzantium, .petersburg])
+  func flatMetering(fork: Fork) throws {
+    let state = TestState()
+    state.set(contract, code: Asm().push(1).push(0).op(.sstore).push(1).push(0).op(.sstore).bytes,
+              storage: [:])
+    let (used, refund, r, _) = try frameGas(Asm(), state: state, fork: fork)
+    #expect(r.status == .success)
+    #expect(used == 12 + 20000 + 5000)
+    #expect(refund == 0)
+    let clearing = TestState()
+    clearing.set(contract, code: Asm().push(0).push(0).op(.sstore).bytes, storage: [U256(0): U256(1)])
+    let (usedClear, refundClear, _, _) = try frameGas(Asm(), state: clearing, fork: fork)
+    #expect(usedClear == 6 + 5000)
+    #expect(refundClear == 15000)
+    let (_, _, low, _) = try frameGas(Asm().push(0).push(0).op(.sstore), fork: fork, gas: 6 + 5000)
+    #expect(low.status == .success)
+  }
+
+  /// EIP-1283 (Constantinople): a no-op write costs 200, without EIP-2200's stipend guard.
+  @Test func constantinopleNetMetering() throws {
+    let state = TestState()
+    state.set(contract, code: Asm().push(1).push(0).op(.sstore).bytes, storage: [U256(0): U256(1)])
+    let (used, _, r, _) = try frameGas(Asm(), state: state, fork: .constantinople, gas: 6 + 200)
+    #expect(r.status == .success)
+    #expect(used == 6 + 200)
+  }
+
   @Test func staticSstoreHalts() throws {
     let (_, _, r, _) = try frameGas(Asm().push(1).push(0).op(.sstore), isStatic: true)
     #expect(r.status == .halt(.staticWrite))

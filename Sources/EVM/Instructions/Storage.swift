@@ -24,14 +24,27 @@ extension VirtualMachine {
     return h
   }
 
-  /// SSTORE with EIP-2200 / EIP-2929 / EIP-3529 gas and refunds; nil on success.
+  /// SSTORE with flat (Frontier–Byzantium, Petersburg), EIP-1283 (Constantinople) or EIP-2200 /
+  /// EIP-2929 / EIP-3529 gas and refunds; nil on success.
   @inline(__always)
   func sstore(_ address: Address, key: U256, value new: U256, gas: inout Int) throws(StateReadError) -> HaltReason? {
     // EIP-2200: refuse when only the stipend is left.
-    if gas <= schedule.sstoreStipendGuard { return .outOfGas }
+    if schedule.sstoreStipendCheck && gas <= schedule.sstoreStipendGuard { return .outOfGas }
     let sk = SlotKey(address: address, slot: key)
     let host = self.host
     let s = try host.slot(sk)
+    if !schedule.netSstoreMetering {
+      // Flat metering: the cost depends on the current value alone; clearing refunds 15000.
+      let current = s.current
+      gas &-= current.isZeroWord && !new.isZeroWord ? schedule.sstoreSet : schedule.sstoreReset
+      if gas < 0 { return .outOfGas }
+      if !current.isZeroWord && new.isZeroWord { host.refund += schedule.sstoreClearRefund }
+      if current != new {
+        host.journal.append(.storageSet(sk, old: current))
+        host.storage[sk]!.current = new
+      }
+      return nil
+    }
     let warmCold = schedule.hasWarmCold
     var cost = 0
     if warmCold && !s.warm {

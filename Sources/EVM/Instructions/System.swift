@@ -213,7 +213,12 @@ extension VirtualMachine {
         host.journal.append(.selfdestructed(originator))
       }
     }
-    if schedule.clearsEmptyAccounts { try host.touch(beneficiary) }
+    if schedule.clearsEmptyAccounts {
+      try host.touch(beneficiary)
+    } else {
+      // Before EIP-161 the beneficiary exists afterwards even when the balance was zero.
+      try host.createIfMissing(beneficiary)
+    }
     return nil
   }
 }
