@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Crash safety: kills `strata import` with SIGKILL at random moments, then checks that the store
 # opens, `strata verify` passes, the head is a block boundary, and a re-run finishes the file
-# with the same final root as an uninterrupted import.
+# with the same final root as an uninterrupted import. The imports use group commit (several
+# blocks per write transaction; COMMIT_EVERY=N sets `--commit-every`, default the import's) with
+# a time bound of COMMIT_SECONDS (default 0.5) so that a kill lands inside open groups.
 # Usage: tools/crash-test.sh [ROUNDS] [CHAIN_DIR]   (CHAIN_DIR holds genesis.json and blocks.rlp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-20}
 chain=${2:-../shared/corpus/mixed-c0.05-30Mgas-10b-wd}
 strata=${STRATA_BIN:-.build/release/strata}
+group=(--commit-seconds "${COMMIT_SECONDS:-0.5}")
+if [ -n "${COMMIT_EVERY:-}" ]; then group+=(--commit-every "$COMMIT_EVERY"); fi
 if [ ! -f "$chain/blocks.rlp" ]; then
   echo "crash-test: $chain not found; using the devnet chain"
   mkdir -p .build/devnet-chain
@@ -32,7 +36,7 @@ for round in $(seq 1 "$rounds"); do
   $strata init --datadir "$work/db" "$chain/genesis.json" >/dev/null
   # Kill somewhere inside the import (0 to 90% of an uninterrupted run).
   delay_ms=$(( RANDOM % (duration_ms * 9 / 10 + 1) ))
-  $strata import --datadir "$work/db" --threads 1 "$chain/blocks.rlp" >/dev/null 2>&1 &
+  $strata import --datadir "$work/db" --threads 1 "${group[@]}" "$chain/blocks.rlp" >/dev/null 2>&1 &
   pid=$!
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
@@ -43,7 +47,7 @@ for round in $(seq 1 "$rounds"); do
   fi
   number=$($strata head --datadir "$work/db" | sed -n 's/.*"number" : \([0-9]*\).*/\1/p')
   # Finishing the import reaches the same root.
-  $strata import --datadir "$work/db" --threads 1 "$chain/blocks.rlp" >/dev/null
+  $strata import --datadir "$work/db" --threads 1 "${group[@]}" "$chain/blocks.rlp" >/dev/null
   root=$($strata head --datadir "$work/db" | sed -n 's/.*"stateRoot" : "\(0x[0-9a-f]*\)".*/\1/p')
   if [ "$root" != "$expected" ]; then
     echo "crash-test: round $round: final root $root, expected $expected"; exit 1

@@ -89,6 +89,22 @@ public struct BlockProcessor: Sendable {
       parallelStats: parallelStats)
   }
 
+  /// Whether `execute` runs `block` on the serial executor alone, on one reader: with one
+  /// thread, before Byzantium (receipts need the state after each transaction), and for the
+  /// small and light blocks Block-STM leaves serial. A group commit runs only such blocks inside
+  /// its write transaction, which one thread at a time may read.
+  public func runsSerially(_ block: Block) -> Bool {
+    if threads <= 1 { return true }
+    let header = block.header
+    if config.fork(number: header.number, timestamp: header.timestamp) < .byzantium { return true }
+    let transactions = block.transactions
+    if transactions.count < max(2, alwaysParallel ? 2 : BlockSTMExecutor.defaultMinTransactions) { return true }
+    if alwaysParallel { return false }
+    var total: UInt64 = 0
+    for tx in transactions { total &+= tx.gasLimit }
+    return total / UInt64(transactions.count) < BlockSTMExecutor.defaultMinAverageGasLimit
+  }
+
   /// Header-independent checks of the body and of every transaction, in the order they always
   /// ran (body, then each transaction's stateless rules, then its sender).
   /// - Returns: the prepared transactions, the executor's context and the senders.

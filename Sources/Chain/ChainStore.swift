@@ -45,7 +45,9 @@ public enum ChainError: Error, CustomStringConvertible, StoreErrorCarrying {
 /// The client's view of one data directory: genesis, import, queries.
 ///
 /// Every block is committed in one LMDB write transaction — state, trie nodes, code, header,
-/// body, receipts, canonical index and head — or not at all.
+/// body, receipts, canonical index and head — or not at all. An import puts several blocks in one
+/// transaction (`GroupCommit`): each still validated, executed and its roots checked on the state
+/// its parent left (read through the open transaction) before the next runs.
 public final class ChainStore: @unchecked Sendable {
   // SAFETY (@unchecked Sendable): `store` is thread-safe (LMDB environment, one writer lock);
   // `config` is immutable after init.
@@ -159,9 +161,40 @@ public final class ChainStore: @unchecked Sendable {
     }
   }
 
+  /// How many blocks an import puts in one write transaction (group commit, as geth and reth
+  /// batch their writes): the group commits when any bound is reached, before a block Block-STM
+  /// runs (its workers read through snapshots of their own), and at the end of the file. LMDB
+  /// commits a transaction whole or not at all, so a crash loses at most the open group and the
+  /// store stays at a block boundary; one commit (and fsync) per group rather than per block.
+  public struct GroupCommit: Sendable, Equatable {
+    /// Blocks per write transaction; 1 commits every block on its own.
+    public var blocks: Int
+    /// Bytes of writes (keys and values) per transaction: the open transaction keeps them in
+    /// memory (to replay them if the map must grow).
+    public var bytes: Int
+    /// Seconds from a group's first block: bounds the work a crash loses.
+    public var seconds: Double
+
+    public init(blocks: Int, bytes: Int = GroupCommit.defaultBytes, seconds: Double = GroupCommit.defaultSeconds) {
+      self.blocks = max(1, blocks)
+      self.bytes = max(1, bytes)
+      self.seconds = seconds
+    }
+
+    public static let defaultBlocks = 1024
+    public static let defaultBytes = 64 << 20
+    public static let defaultSeconds = 2.0
+    /// The import's default, chosen by measurement (README, "What works").
+    public static let `default` = GroupCommit(blocks: defaultBlocks)
+    /// One write transaction per block.
+    public static let perBlock = GroupCommit(blocks: 1)
+  }
+
   /// Imports every block of `path` in order; blocks already stored are skipped. Stops at the
-  /// first invalid block (the store stays at the last good block).
-  public func importFile(_ path: String, threads: Int, alwaysParallel: Bool = false, progress: ((ImportStats, UInt64, UInt64) -> Void)? = nil) throws(ChainError) -> ImportStats {
+  /// first invalid block: every block before it is committed (the open group first), then the
+  /// error is thrown. A store failure aborts the open group (the store stays at its last commit).
+  public func importFile(_ path: String, threads: Int, alwaysParallel: Bool = false, group: GroupCommit = .default,
+                         progress: ((ImportStats, UInt64, UInt64) -> Void)? = nil) throws(ChainError) -> ImportStats {
     let file: ChainFile
     do { file = try ChainFile(path: path) } catch { throw .file(error) }
     var stats = ImportStats()
@@ -176,12 +209,10 @@ public final class ChainStore: @unchecked Sendable {
       guard let (offset, bytes) = item else { return .success(nil) }
       do { return .success((try Block(rlpEncoded: bytes), file.offset)) } catch { return .failure(.decode(offset: offset, error)) }
     }
-    var current = try readNext().get()
-    var ahead: BackgroundMap<PreparedTransaction>? = nil
-    while let (block, end) = current {
-      // The next block is read now, and its transactions prepared (senders recovered) in the
-      // background while this one is imported: a light block's serial execution and every
-      // block's commit leave the other cores idle. A bad next block is reported after this one.
+    // The next block is read before this one is imported, and its transactions prepared
+    // (senders recovered) in the background meanwhile: a light block's serial execution and
+    // every commit leave the other cores idle. A bad next block is reported after this one.
+    func lookAhead() -> (Result<(block: Block, end: UInt64)?, ChainError>, BackgroundMap<PreparedTransaction>?) {
       let following = readNext()
       var followingAhead: BackgroundMap<PreparedTransaction>? = nil
       if threads > 1, case .success(let f?) = following {
@@ -189,11 +220,62 @@ public final class ChainStore: @unchecked Sendable {
         followingAhead = prepareTransactionsInBackground(
           f.block.transactions, fork: config.fork(number: header.number, timestamp: header.timestamp))
       }
-      try importBlock(block, processor: processor, prepared: ahead, stats: &stats)
-      stats.decode = decodeTime
-      progress?(stats, end, file.size)
-      current = try following.get()
-      ahead = followingAhead
+      return (following, followingAhead)
+    }
+    // A group's blocks read and write through its one write transaction, which serves one
+    // thread: they run on the serial executor (as Block-STM would run them: `runsSerially`).
+    var serial = processor
+    serial.threads = 1
+    func joinsGroup(_ block: Block) -> Bool { group.blocks > 1 && processor.runsSerially(block) }
+    var current = try readNext().get()
+    var ahead: BackgroundMap<PreparedTransaction>? = nil
+    while let (block, end) = current {
+      guard joinsGroup(block) else {
+        let (following, followingAhead) = lookAhead()
+        try importBlock(block, processor: processor, prepared: ahead, stats: &stats)
+        stats.decode = decodeTime
+        progress?(stats, end, file.size)
+        current = try following.get()
+        ahead = followingAhead
+        continue
+      }
+      // One group: blocks until a bound, a block for Block-STM, the end of the file or an error.
+      var failure: ChainError? = nil
+      var closed = Date()
+      try store.write(throwing: ChainError.self) { (batch: inout WriteBatch) throws(ChainError) in
+        defer { closed = Date() }
+        let started = Date()
+        var count = 0
+        while let (block, end) = current {
+          let (following, followingAhead) = lookAhead()
+          do throws(ChainError) {
+            try importBlock(block, into: &batch, processor: serial, prepared: ahead, stats: &stats)
+          } catch {
+            // A bad block wrote nothing: the group so far commits, then the error is thrown. A
+            // failing store may have written part of the block: the group is aborted.
+            if error.isStoreFailure { throw error }
+            failure = error
+            return
+          }
+          count += 1
+          stats.decode = decodeTime
+          progress?(stats, end, file.size)
+          ahead = followingAhead
+          switch following {
+          case .failure(let e):
+            failure = e
+            current = nil
+            return
+          case .success(let next):
+            current = next
+          }
+          guard let next = current, count < group.blocks, batch.pendingBytes < group.bytes,
+                Date().timeIntervalSince(started) < group.seconds, joinsGroup(next.block) else { return }
+        }
+      }
+      // The group's commit (and sync) counts as commit time.
+      stats.commit += Date().timeIntervalSince(closed)
+      if let failure { throw failure }
     }
     stats.decode = decodeTime
     return stats
@@ -211,27 +293,56 @@ public final class ChainStore: @unchecked Sendable {
     }
     let t1 = Date()
     let times = try commit(executed, threads: processor.threads)
-    stats.blocks += 1
-    stats.lastNumber = block.header.number
-    stats.lastExecutor = executed.parallelStats
-    if let p = executed.parallelStats, p.serialReason == nil {
-      stats.parallelBlocks += 1
-      stats.incarnations += p.incarnations
-      stats.reExecutions += p.reExecutions
-      stats.validations += p.validations
-      stats.validationAborts += p.validationAborts
-      stats.dependencySuspensions += p.dependencySuspensions
-      stats.nonceSuspensions += p.nonceSuspensions
-      stats.deferredCredits += p.deferredCredits
-      stats.workNanos += p.workNanos
-      stats.criticalPathNanos += p.criticalPathNanos
-    }
-    stats.transactions += block.transactions.count
-    stats.gas += block.header.gasUsed
-    stats.execution += t1.timeIntervalSince(t0)
-    stats.trie += times.trie
-    stats.commit += times.write
+    stats.record(executed, executionSeconds: t1.timeIntervalSince(t0), times: times)
   }
+
+  /// `importBlock` inside an open write transaction (a group commit): executes and checks
+  /// `block` on the state `batch` holds so far, then writes it to `batch`.
+  func importBlock(_ block: Block, into batch: inout WriteBatch, processor: BlockProcessor,
+                   prepared: BackgroundMap<PreparedTransaction>?, stats: inout ImportStats) throws(ChainError) {
+    let t0 = Date()
+    let view = batch.view
+    guard let executed = try execute(block, processor: processor, prepared: prepared, in: view, workerViews: [view]) else {
+      stats.skipped += 1
+      return
+    }
+    let t1 = Date()
+    let (sealed, prepared) = try seal(executed, views: [view], threads: 1)
+    let t2 = Date()
+    try write(executed, sealed: sealed, prepared: prepared, into: &batch)
+    let times = CommitTimes(trie: t2.timeIntervalSince(t1), write: Date().timeIntervalSince(t2))
+    stats.record(executed, executionSeconds: t1.timeIntervalSince(t0), times: times)
+  }
+}
+
+extension ChainStore.ImportStats {
+  /// Counts one imported block.
+  mutating func record(_ executed: ExecutedBlock, executionSeconds: Double, times: ChainStore.CommitTimes) {
+    let block = executed.block
+    blocks += 1
+    lastNumber = block.header.number
+    lastExecutor = executed.parallelStats
+    if let p = executed.parallelStats, p.serialReason == nil {
+      parallelBlocks += 1
+      incarnations += p.incarnations
+      reExecutions += p.reExecutions
+      validations += p.validations
+      validationAborts += p.validationAborts
+      dependencySuspensions += p.dependencySuspensions
+      nonceSuspensions += p.nonceSuspensions
+      deferredCredits += p.deferredCredits
+      workNanos += p.workNanos
+      criticalPathNanos += p.criticalPathNanos
+    }
+    transactions += block.transactions.count
+    gas += block.header.gasUsed
+    execution += executionSeconds
+    trie += times.trie
+    commit += times.write
+  }
+}
+
+extension ChainStore {
 
   /// Validates and executes `block` on a read snapshot of the head state; writes nothing.
   /// - Returns: the executed block for `commit`, or nil when the block is already stored.
@@ -242,32 +353,41 @@ public final class ChainStore: @unchecked Sendable {
   public func execute(_ block: Block, processor: BlockProcessor,
                       prepared: BackgroundMap<PreparedTransaction>? = nil,
                       parentTotalDifficulty: U256? = nil) throws(ChainError) -> ExecutedBlock? {
-    let hash = block.hash
-    let number = block.header.number
     // Block-STM's workers each read through a view of their own (at most 16: each view holds an
     // LMDB reader slot); view 0 also serves the serial path.
     let views = processor.threads > 1 ? min(16, processor.threads) : 1
     return try store.read(views: views, throwing: ChainError.self) { (views) throws(ChainError) -> ExecutedBlock? in
-      let view = views[0]
-      let known = try stored { () throws(StoreError) -> Bool in
-        guard try view.header(hash) != nil else { return false }
-        return try view.canonicalHash(number) == hash
-      }
-      if known { return nil }
-      let parent = try storedHeader(block.header.parentHash, in: view, child: block)
-      let head = try stored { () throws(StoreError) in try view.head() }
-      // The snapshot holds the head's state: a block on another parent would run on the wrong one.
-      guard let head, head.hash == parent.hash else {
-        throw .parentNotHead(number: number, hash: hash, parent: parent.hash, head: head?.hash ?? .zero)
-      }
-      do throws(BlockExecutionError) {
-        return try processor.execute(block, parent: parent, on: view, workerReaders: views, prepared: prepared,
-                                     parentTotalDifficulty: parentTotalDifficulty)
-      } catch {
-        switch error {
-        case .invalid(let e): throw .block(number: number, hash: hash, e)
-        case .backend(let e): throw .stateBackend(number: number, hash: hash, e)
-        }
+      try execute(block, processor: processor, prepared: prepared, parentTotalDifficulty: parentTotalDifficulty,
+                  in: views[0], workerViews: views)
+    }
+  }
+
+  /// `execute` on the state `view` holds: a read snapshot, or an open write transaction's view
+  /// (a group commit's blocks run on the state of the group's earlier, uncommitted blocks).
+  /// - Parameter workerViews: one view per Block-STM worker, `view` first.
+  func execute(_ block: Block, processor: BlockProcessor, prepared: BackgroundMap<PreparedTransaction>?,
+               parentTotalDifficulty: U256? = nil,
+               in view: ReadView, workerViews: [ReadView]) throws(ChainError) -> ExecutedBlock? {
+    let hash = block.hash
+    let number = block.header.number
+    let known = try stored { () throws(StoreError) -> Bool in
+      guard try view.header(hash) != nil else { return false }
+      return try view.canonicalHash(number) == hash
+    }
+    if known { return nil }
+    let parent = try storedHeader(block.header.parentHash, in: view, child: block)
+    let head = try stored { () throws(StoreError) in try view.head() }
+    // The snapshot holds the head's state: a block on another parent would run on the wrong one.
+    guard let head, head.hash == parent.hash else {
+      throw .parentNotHead(number: number, hash: hash, parent: parent.hash, head: head?.hash ?? .zero)
+    }
+    do throws(BlockExecutionError) {
+      return try processor.execute(block, parent: parent, on: view, workerReaders: workerViews, prepared: prepared,
+                                   parentTotalDifficulty: parentTotalDifficulty)
+    } catch {
+      switch error {
+      case .invalid(let e): throw .block(number: number, hash: hash, e)
+      case .backend(let e): throw .stateBackend(number: number, hash: hash, e)
       }
     }
   }
@@ -286,10 +406,6 @@ public final class ChainStore: @unchecked Sendable {
   ///   `execute`, `.store` when the store fails.
   @discardableResult
   public func commit(_ executed: ExecutedBlock, threads: Int = 1) throws(ChainError) -> CommitTimes {
-    let block = executed.block
-    let hash = executed.hash
-    let number = block.header.number
-    let parent = executed.parent
     var times = CommitTimes()
     let t0 = Date()
     // The trie reads go through one view per thread (the trie has sixteen subtrees, and each
@@ -297,48 +413,67 @@ public final class ChainStore: @unchecked Sendable {
     let views = min(16, max(1, threads))
     let (sealed, prepared) = try store.read(views: views, throwing: ChainError.self) {
       (views) throws(ChainError) -> (ExecutedBlock, StateCommitter.Prepared) in
-      try requireHead(parent.hash, in: views[0], for: executed)
-      let roots = try stored { () throws(StoreError) -> [Hash] in
-        try executed.writesAfterTransaction.map { (writes) throws(StoreError) -> Hash in
-          try StateCommitter.prepare(writes, parentRoot: parent.stateRoot, views: [views[0]], run: nil).root
-        }
-      }
-      let prepared = try stored { () throws(StoreError) in
-        try StateCommitter.prepare(executed.execution.writes, parentRoot: parent.stateRoot, views: views,
-                                   run: { n, body in runOnWorkerThreads(n, callerRuns: true, body) })
-      }
-      do throws(BlockError) {
-        let sealed = try executed.sealed(intermediateRoots: roots, threads: threads)
-        try executed.checkStateRoot(prepared.root)
-        return (sealed, prepared)
-      } catch {
-        throw .block(number: number, hash: hash, error)
-      }
+      try seal(executed, views: views, threads: threads)
     }
     let t1 = Date()
     times.trie = t1.timeIntervalSince(t0)
+    try store.write(throwing: ChainError.self) { (batch: inout WriteBatch) throws(ChainError) in
+      // Nothing was committed since the snapshot above: the writes apply to the parent state.
+      try write(executed, sealed: sealed, prepared: prepared, into: &batch)
+    }
+    times.write = Date().timeIntervalSince(t1)
+    return times
+  }
+
+  /// The commit step's computation, on `views` of the parent's state (a snapshot, or an open
+  /// write transaction's view): the intermediate roots and the new state root, checked against
+  /// the header. Writes nothing.
+  /// - Returns: the block sealed with its receipts, and the state update to write.
+  func seal(_ executed: ExecutedBlock, views: [ReadView], threads: Int) throws(ChainError) -> (ExecutedBlock, StateCommitter.Prepared) {
+    let parent = executed.parent
+    try requireHead(parent.hash, in: views[0], for: executed)
+    let roots = try stored { () throws(StoreError) -> [Hash] in
+      try executed.writesAfterTransaction.map { (writes) throws(StoreError) -> Hash in
+        try StateCommitter.prepare(writes, parentRoot: parent.stateRoot, views: [views[0]], run: nil).root
+      }
+    }
+    let prepared = try stored { () throws(StoreError) in
+      try StateCommitter.prepare(executed.execution.writes, parentRoot: parent.stateRoot, views: views,
+                                 run: views.count > 1 ? { n, body in runOnWorkerThreads(n, callerRuns: true, body) } : nil)
+    }
+    do throws(BlockError) {
+      let sealed = try executed.sealed(intermediateRoots: roots, threads: threads)
+      try executed.checkStateRoot(prepared.root)
+      return (sealed, prepared)
+    } catch {
+      throw .block(number: executed.block.header.number, hash: executed.hash, error)
+    }
+  }
+
+  /// Writes a sealed block into `batch`, whose head must be its parent: state, trie nodes,
+  /// header, body, receipts, transaction index, canonical index and head.
+  func write(_ executed: ExecutedBlock, sealed: ExecutedBlock, prepared: StateCommitter.Prepared,
+             into batch: inout WriteBatch) throws(ChainError) {
+    let block = executed.block
+    let hash = executed.hash
+    let number = block.header.number
+    try requireHead(executed.parent.hash, in: batch.view, for: executed)
     // Assembled from the encodings execution already made: nothing is encoded twice.
     let body = block.bodyRLP(transactionEncodings: sealed.transactionEncodings)
     var e = RLPEncoder()
     e.list { l in for r in sealed.receiptEncodings { l.append(bytes: r) } }
     let receipts = e.bytes
-    try store.write(throwing: ChainError.self) { (batch: inout WriteBatch) throws(ChainError) in
-      // Nothing was committed since the snapshot above: the writes apply to the parent state.
-      try requireHead(parent.hash, in: batch.view, for: executed)
-      try stored { () throws(StoreError) in
-        try StateCommitter.store(prepared, into: &batch)
-        try batch.putHeader(hash, block.header.rlpEncoded)
-        try batch.putBody(hash, body)
-        try batch.putReceipts(hash, receipts)
-        for (i, txHash) in sealed.transactionHashes.enumerated() {
-          try batch.putTransactionLocation(txHash, block: hash, index: UInt64(i))
-        }
-        try batch.putCanonical(number, hash)
-        try batch.setHead(hash, number: number)
+    try stored { () throws(StoreError) in
+      try StateCommitter.store(prepared, into: &batch)
+      try batch.putHeader(hash, block.header.rlpEncoded)
+      try batch.putBody(hash, body)
+      try batch.putReceipts(hash, receipts)
+      for (i, txHash) in sealed.transactionHashes.enumerated() {
+        try batch.putTransactionLocation(txHash, block: hash, index: UInt64(i))
       }
+      try batch.putCanonical(number, hash)
+      try batch.setHead(hash, number: number)
     }
-    times.write = Date().timeIntervalSince(t1)
-    return times
   }
 
   /// Throws `.parentNotHead` unless the head stored in `view` is `parent`.
@@ -359,6 +494,17 @@ public final class ChainStore: @unchecked Sendable {
       return try Header(rlpEncoded: rlp)
     } catch {
       throw .store(.corrupt(table: .headers, key: hash.bytes, reason: "\(error)"))
+    }
+  }
+}
+
+extension ChainError {
+  /// The store failed (not the block, the file or the caller): a group commit aborts rather than
+  /// committing what the failing transaction holds.
+  var isStoreFailure: Bool {
+    switch self {
+    case .store, .stateBackend, .trie: return true
+    default: return false
     }
   }
 }

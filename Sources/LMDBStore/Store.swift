@@ -367,6 +367,8 @@ final class Transaction: @unchecked Sendable {
   /// Read transactions: the snapshot id, for `read(views:)`.
   let id: Int
   private var log: [WriteOp] = []
+  /// The key and value bytes of the writes so far (what a replay would write again).
+  private(set) var loggedBytes = 0
 
   init(store: Store, handle: OpaquePointer, isWrite: Bool) {
     self.store = store
@@ -398,6 +400,13 @@ final class Transaction: @unchecked Sendable {
     case put(Table, [UInt8], [UInt8], noOverwrite: Bool)
     case delete(Table, [UInt8])
     case deletePrefix(Table, [UInt8])
+
+    var byteCount: Int {
+      switch self {
+      case .put(_, let key, let value, _): return key.count + value.count
+      case .delete(_, let key), .deletePrefix(_, let key): return key.count
+      }
+    }
   }
 
   /// Performs `op`; on MDB_MAP_FULL grows the map, replays the log and retries.
@@ -409,6 +418,7 @@ final class Transaction: @unchecked Sendable {
       do {
         let result = try apply(op, h)
         log.append(op)
+        loggedBytes += op.byteCount
         return result
       } catch {
         guard error.isMapFull else { throw .lmdb(error) }
@@ -464,6 +474,7 @@ final class Transaction: @unchecked Sendable {
         handle = nil  // mdb_txn_commit frees the transaction, failed or not
         try LMDB.commit(h)
         log = []
+        loggedBytes = 0
         return
       } catch {
         guard error.isMapFull else { throw .lmdb(error) }

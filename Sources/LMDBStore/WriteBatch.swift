@@ -15,6 +15,10 @@ public struct WriteBatch {
   /// `TrieNodeStore` for updating a trie inside the transaction.
   public var view: ReadView { ReadView(txn: txn) }
 
+  /// The key and value bytes written so far in this transaction: a group commit bounds it (the
+  /// transaction keeps its writes in memory, to replay them if the map must grow).
+  public var pendingBytes: Int { txn.loggedBytes }
+
   // MARK: Raw access
 
   /// Stores `value` under `key` in `table`. Prefer the typed writers below.

@@ -54,6 +54,12 @@ struct ImportCommand: ParsableCommand {
   @Flag(help: "Print per-stage times and the executor's counters (per block on standard error, totals in the summary).")
   var stats = false
   @Option(help: "Log a line every N blocks when not on a terminal.") var logEvery: Int = 100
+  @Option(help: "Group commit: at most N blocks per write transaction (1: commit and sync every block).")
+  var commitEvery: Int = ChainStore.GroupCommit.defaultBlocks
+  @Option(help: "Group commit: at most this many bytes of writes per transaction.")
+  var commitBytes: Int = ChainStore.GroupCommit.defaultBytes
+  @Option(help: "Group commit: at most this many seconds of import per transaction.")
+  var commitSeconds: Double = ChainStore.GroupCommit.defaultSeconds
 
   func run() throws {
     try reportingErrors {
@@ -63,7 +69,8 @@ struct ImportCommand: ParsableCommand {
       var total = ChainStore.ImportStats()
       for file in files {
         var lastLogged = 0
-        let s = try chain.importFile(file, threads: threads, alwaysParallel: alwaysParallel) { s, offset, size in
+        let group = ChainStore.GroupCommit(blocks: commitEvery, bytes: commitBytes, seconds: commitSeconds)
+        let s = try chain.importFile(file, threads: threads, alwaysParallel: alwaysParallel, group: group) { s, offset, size in
           if stats {
             let executor = s.lastExecutor.map { "\($0)" } ?? "serial executor"
             FileHandle.standardError.write(Data("block \(s.lastNumber): \(executor)\n".utf8))

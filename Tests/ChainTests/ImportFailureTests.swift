@@ -97,6 +97,60 @@ import TestSupport
     #expect(try chain.store.read { try $0.canonicalHash(2) } == nil)
   }
 
+  /// Group commit: a bad block inside a group commits every block before it (the group so far),
+  /// then reports the error; the committed head's state matches its header.
+  @Test(arguments: [1, 2], [1, 2, 1024]) func badBlockInGroupCommitsTheBlocksBeforeIt(threads: Int, group: Int) throws {
+    let dir = try freshStore()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var blocks = ChainFileBytes(try devnetBytes()).blocks
+    var b3 = try Block(rlpEncoded: blocks[2])
+    b3.header.stateRoot = Keccak256.hash([4, 5, 6])
+    blocks[2] = b3.rlpEncoded
+    let path = dir + "/bad3.rlp"
+    try Data(blocks.flatMap { $0 }).write(to: URL(fileURLWithPath: path))
+    let chain = try ChainStore(path: dir)
+    do {
+      _ = try chain.importFile(path, threads: threads, group: ChainStore.GroupCommit(blocks: group))
+      Issue.record("a block with a wrong state root was accepted")
+    } catch {
+      guard case .block(number: 3, _, .mismatch(.stateRoot, expected: .hash(b3.header.stateRoot), got: .hash)) = error else {
+        Issue.record("expected a state root mismatch in block 3, got \(error)")
+        return
+      }
+    }
+    // Blocks 1 and 2 are committed (another process's read sees them), block 3 left no trace.
+    #expect(try head(dir)?.number == 2)
+    #expect(try chain.store.read { try $0.canonicalHash(3) } == nil)
+    let walk = try chain.store.read { try $0.recomputeStateRoot() }
+    let header = try chain.store.read { v in try Header(rlpEncoded: try v.header(try v.head()!.hash)!) }
+    #expect(walk.root == header.stateRoot)
+    // Re-importing the good file resumes from block 3.
+    let stats = try chain.importFile(root.appendingPathComponent("data/devnet.rlp").path, threads: threads,
+                                     group: ChainStore.GroupCommit(blocks: group))
+    #expect(stats.skipped == 2 && stats.blocks == 2)
+    #expect(try head(dir)?.number == 4)
+  }
+
+  /// Every group size (and a time bound that closes each group after one block) gives the same
+  /// chain: a block in a group runs on the state of the group's uncommitted blocks before it.
+  @Test(arguments: [1, 2, 3, 1024]) func groupSizesGiveTheSameChain(group: Int) throws {
+    let path = root.appendingPathComponent("data/devnet.rlp").path
+    var heads: [ChainHead?] = []
+    for bounds in [ChainStore.GroupCommit.perBlock, ChainStore.GroupCommit(blocks: group),
+                   ChainStore.GroupCommit(blocks: group, bytes: 1), ChainStore.GroupCommit(blocks: group, seconds: 0)] {
+      let dir = try freshStore()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let chain = try ChainStore(path: dir)
+      let stats = try chain.importFile(path, threads: 1, group: bounds)
+      #expect(stats.blocks == 4)
+      let walk = try chain.store.read { try $0.recomputeStateRoot() }
+      let header = try chain.store.read { v in try Header(rlpEncoded: try v.header(try v.head()!.hash)!) }
+      #expect(walk.root == header.stateRoot)
+      heads.append(try head(dir))
+    }
+    #expect(Set(heads.map { $0?.hash }).count == 1)
+  }
+
   /// A store that fails under the executor is the store's fault: never reported as a bad block,
   /// and nothing is written.
   @Test(arguments: [1, 2]) func corruptStoreIsNotAnInvalidBlock(threads: Int) throws {
