@@ -20,6 +20,18 @@ import TestSupport
     [UInt8](try Data(contentsOf: root.appendingPathComponent("data/devnet.rlp")))
   }
 
+  /// The devnet chain written to a file in `dir`, with block `number`'s header given a state root
+  /// that execution cannot produce. Returns the file and the altered block.
+  func devnetFile(in dir: String, wrongStateRootAt number: Int) throws -> (path: String, block: Block) {
+    var blocks = ChainFileBytes(try devnetBytes()).blocks
+    var bad = try Block(rlpEncoded: blocks[number - 1])
+    bad.header.stateRoot = Keccak256.hash([UInt8(number), 0xba, 0xd0])
+    blocks[number - 1] = bad.rlpEncoded
+    let path = dir + "/bad\(number).rlp"
+    try Data(blocks.flatMap { $0 }).write(to: URL(fileURLWithPath: path))
+    return (path, bad)
+  }
+
   func head(_ dir: String) throws -> ChainHead? {
     try ChainStore(path: dir, readOnly: true).store.read { try $0.head() }
   }
@@ -72,13 +84,8 @@ import TestSupport
   @Test(arguments: [1, 2]) func corruptBlockLeavesStoreUntouched(threads: Int) throws {
     let dir = try freshStore()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    var blocks = ChainFileBytes(try devnetBytes()).blocks
-    // Flip a byte inside block 2's state root: the header no longer matches execution.
-    var b2 = try Block(rlpEncoded: blocks[1])
-    b2.header.stateRoot = Keccak256.hash([1, 2, 3])
-    blocks[1] = b2.rlpEncoded
-    let path = dir + "/bad.rlp"
-    try Data(blocks.flatMap { $0 }).write(to: URL(fileURLWithPath: path))
+    // Block 2's state root no longer matches execution.
+    let (path, b2) = try devnetFile(in: dir, wrongStateRootAt: 2)
     let chain = try ChainStore(path: dir)
     do {
       _ = try chain.importFile(path, threads: threads)
@@ -102,12 +109,7 @@ import TestSupport
   @Test(arguments: [1, 2], [1, 2, 1024]) func badBlockInGroupCommitsTheBlocksBeforeIt(threads: Int, group: Int) throws {
     let dir = try freshStore()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    var blocks = ChainFileBytes(try devnetBytes()).blocks
-    var b3 = try Block(rlpEncoded: blocks[2])
-    b3.header.stateRoot = Keccak256.hash([4, 5, 6])
-    blocks[2] = b3.rlpEncoded
-    let path = dir + "/bad3.rlp"
-    try Data(blocks.flatMap { $0 }).write(to: URL(fileURLWithPath: path))
+    let (path, b3) = try devnetFile(in: dir, wrongStateRootAt: 3)
     let chain = try ChainStore(path: dir)
     do {
       _ = try chain.importFile(path, threads: threads, group: ChainStore.GroupCommit(blocks: group))
@@ -310,3 +312,4 @@ struct ChainFileBytes {
     }
   }
 }
+
