@@ -97,12 +97,14 @@ public struct BlockProcessor: Sendable {
     if threads <= 1 { return true }
     let header = block.header
     if config.fork(number: header.number, timestamp: header.timestamp) < .byzantium { return true }
-    let transactions = block.transactions
-    if transactions.count < max(2, alwaysParallel ? 2 : BlockSTMExecutor.defaultMinTransactions) { return true }
-    if alwaysParallel { return false }
-    var total: UInt64 = 0
-    for tx in transactions { total &+= tx.gasLimit }
-    return total / UInt64(transactions.count) < BlockSTMExecutor.defaultMinAverageGasLimit
+    return BlockSTMExecutor.serialReason(
+      threads: threads, gasLimits: block.transactions.lazy.map(\.gasLimit),
+      minTransactions: cutoffs.minTransactions, minAverageGasLimit: cutoffs.minAverageGasLimit) != nil
+  }
+
+  /// Block-STM's size and gas cutoffs: none but two transactions with `alwaysParallel`.
+  var cutoffs: (minTransactions: Int, minAverageGasLimit: UInt64) {
+    alwaysParallel ? (2, 0) : (BlockSTMExecutor.defaultMinTransactions, BlockSTMExecutor.defaultMinAverageGasLimit)
   }
 
   /// Header-independent checks of the body and of every transaction, in the order they always
@@ -177,10 +179,9 @@ public struct BlockProcessor: Sendable {
         let readers = workerReaders.isEmpty
           ? Array(repeating: reader, count: threads)
           : [reader] + workerReaders.dropFirst().prefix(threads - 1)
-        let (e, s) = alwaysParallel
-          ? try BlockSTMExecutor.execute(envs, context: context, readers: readers,
-                                         minTransactions: 2, minAverageGasLimit: 0)
-          : try BlockSTMExecutor.execute(envs, context: context, readers: readers)
+        let (e, s) = try BlockSTMExecutor.execute(envs, context: context, readers: readers,
+                                                  minTransactions: cutoffs.minTransactions,
+                                                  minAverageGasLimit: cutoffs.minAverageGasLimit)
         return (e, [], s)
       }
       return (try SerialExecutor.execute(envs, context: context, state: reader), [], nil)

@@ -309,7 +309,7 @@ public final class ChainStore: @unchecked Sendable {
     let t1 = Date()
     let (sealed, prepared) = try seal(executed, views: [view], threads: 1)
     let t2 = Date()
-    try write(executed, sealed: sealed, prepared: prepared, into: &batch)
+    try write(sealed, prepared: prepared, into: &batch)
     let times = CommitTimes(trie: t2.timeIntervalSince(t1), write: Date().timeIntervalSince(t2))
     stats.record(executed, executionSeconds: t1.timeIntervalSince(t0), times: times)
   }
@@ -419,7 +419,7 @@ extension ChainStore {
     times.trie = t1.timeIntervalSince(t0)
     try store.write(throwing: ChainError.self) { (batch: inout WriteBatch) throws(ChainError) in
       // Nothing was committed since the snapshot above: the writes apply to the parent state.
-      try write(executed, sealed: sealed, prepared: prepared, into: &batch)
+      try write(sealed, prepared: prepared, into: &batch)
     }
     times.write = Date().timeIntervalSince(t1)
     return times
@@ -452,12 +452,12 @@ extension ChainStore {
 
   /// Writes a sealed block into `batch`, whose head must be its parent: state, trie nodes,
   /// header, body, receipts, transaction index, canonical index and head.
-  func write(_ executed: ExecutedBlock, sealed: ExecutedBlock, prepared: StateCommitter.Prepared,
+  func write(_ sealed: ExecutedBlock, prepared: StateCommitter.Prepared,
              into batch: inout WriteBatch) throws(ChainError) {
-    let block = executed.block
-    let hash = executed.hash
+    let block = sealed.block
+    let hash = sealed.hash
     let number = block.header.number
-    try requireHead(executed.parent.hash, in: batch.view, for: executed)
+    try requireHead(sealed.parent.hash, in: batch.view, for: sealed)
     // Assembled from the encodings execution already made: nothing is encoded twice.
     let body = block.bodyRLP(transactionEncodings: sealed.transactionEncodings)
     var e = RLPEncoder()

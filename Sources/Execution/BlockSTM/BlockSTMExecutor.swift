@@ -143,6 +143,24 @@ public enum BlockSTMExecutor {
   /// - Returns: the same `BlockExecution` as `SerialExecutor.execute`, and what Block-STM did.
   /// - Throws: the same `ExecutionError` as `SerialExecutor.execute`.
   /// - Precondition: `readers` is not empty.
+  /// Why a block whose transactions have `gasLimits` runs on the serial executor rather than
+  /// under Block-STM (nil: in parallel): one thread, too few transactions, or transactions too
+  /// light on average for the bookkeeping to pay. Callers that must know the path before
+  /// executing (a group commit) ask here, so the cutoffs live in one place.
+  public static func serialReason(
+    threads: Int, gasLimits: some Collection<UInt64>,
+    minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit
+  ) -> String? {
+    if threads <= 1 { return "one thread" }
+    if gasLimits.count < max(2, minTransactions) { return "small block" }
+    if minAverageGasLimit > 0 {
+      var total: UInt64 = 0
+      for g in gasLimits { total &+= g }
+      if total / UInt64(gasLimits.count) < minAverageGasLimit { return "light transactions" }
+    }
+    return nil
+  }
+
   public static func execute(
     _ transactions: [TxEnv], context: BlockContext, readers: [any StateReader & Sendable],
     minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit,
@@ -154,17 +172,8 @@ public enum BlockSTMExecutor {
     var stats = BlockSTMStats()
     stats.transactions = transactions.count
     stats.threads = threads
-    var reason: String? = nil
-    if threads <= 1 {
-      reason = "one thread"
-    } else if transactions.count < max(2, minTransactions) {
-      reason = "small block"
-    } else if minAverageGasLimit > 0 {
-      var total: UInt64 = 0
-      for tx in transactions { total &+= tx.gasLimit }
-      if total / UInt64(transactions.count) < minAverageGasLimit { reason = "light transactions" }
-    }
-    if let reason {
+    if let reason = serialReason(threads: threads, gasLimits: transactions.lazy.map(\.gasLimit),
+                                 minTransactions: minTransactions, minAverageGasLimit: minAverageGasLimit) {
       stats.serialReason = reason
       return (try SerialExecutor.execute(transactions, context: context, state: state), stats)
     }
