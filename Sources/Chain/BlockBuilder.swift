@@ -40,7 +40,7 @@ public struct BlockBuilder: Sendable {
     if let ws { header.withdrawalsRoot = TrieRoot.orderedRoot(ws.map(\.rlpEncoded)) }
     if fork >= .cancun {
       header.excessBlobGas = HeaderValidator.expectedExcessBlobGas(
-        parent: parent, parentIsCancun: parentFork >= .cancun, target: config.blobParameters(fork).target)
+        parent: parent, parentIsCancun: parentFork >= .cancun, target: config.blobParameters(fork, timestamp: timestamp).target)
       header.parentBeaconBlockRoot = Keccak256.hash(header.mixHash.bytes)
     }
     header.transactionsRoot = TrieRoot.orderedRoot(transactions.map(\.canonicalBytes))

@@ -196,7 +196,7 @@ public struct BlockProcessor: Sendable {
     for header: Header, fork: Fork, config: ChainConfig, withdrawals: [Withdrawal]?,
     rewards: [(address: Address, amount: U256)] = []
   ) -> BlockContext {
-    let blobParams = config.blobParameters(fork)
+    let blobParams = config.blobParameters(fork, timestamp: header.timestamp)
     let blobBaseFee = fork >= .cancun
       ? HeaderValidator.blobBaseFee(excessBlobGas: header.excessBlobGas ?? 0, updateFraction: blobParams.baseFeeUpdateFraction)
       : .zero

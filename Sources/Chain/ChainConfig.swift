@@ -3,7 +3,7 @@ import Primitives
 
 /// The fork schedule of a chain, as geth's genesis `config` writes it: block-numbered forks up to
 /// London (and Paris by terminal total difficulty or the merge netsplit block), then
-/// timestamp-activated Shanghai, Cancun and Prague.
+/// timestamp-activated Shanghai, Cancun, Prague, Osaka and the blob-parameter-only forks BPO1–5.
 public struct ChainConfig: Hashable, Sendable {
   public var chainID: UInt64
   public var homesteadBlock: UInt64?
@@ -26,7 +26,13 @@ public struct ChainConfig: Hashable, Sendable {
   public var shanghaiTime: UInt64?
   public var cancunTime: UInt64?
   public var pragueTime: UInt64?
-  /// EIP-7840 blob schedule: (target, max, baseFeeUpdateFraction) per fork name.
+  public var osakaTime: UInt64?
+  /// EIP-7892 blob-parameter-only forks: `bpoTimes[0]` is `bpo1Time`, … `bpoTimes[4]` is
+  /// `bpo5Time`; nil where not scheduled. Their blocks run Osaka's rules with the blob
+  /// parameters of `blobSchedule["bpoN"]`.
+  public var bpoTimes: [UInt64?] = Array(repeating: nil, count: 5)
+  /// EIP-7840 blob schedule: (target, max, baseFeeUpdateFraction) per lower-case fork name
+  /// (`cancun`, `prague`, `osaka`, `bpo1`, …).
   public var blobSchedule: [String: BlobParameters]
 
   public struct BlobParameters: Hashable, Sendable {
@@ -38,6 +44,8 @@ public struct ChainConfig: Hashable, Sendable {
     }
     /// Cancun's values (EIP-4844).
     public static let cancun = BlobParameters(target: 3, max: 6, baseFeeUpdateFraction: 3_338_477)
+    /// Prague's values (EIP-7691), which Osaka keeps.
+    public static let prague = BlobParameters(target: 6, max: 9, baseFeeUpdateFraction: 5_007_716)
   }
 
   public init(chainID: UInt64) {
@@ -61,7 +69,8 @@ public struct ChainConfig: Hashable, Sendable {
     if fork >= .paris { c.mergeNetsplitBlock = 0; c.terminalTotalDifficulty = .zero }
     if fork >= .shanghai { c.shanghaiTime = 0 }
     if fork >= .cancun { c.cancunTime = 0; c.blobSchedule["cancun"] = .cancun }
-    if fork >= .prague { c.pragueTime = 0 }
+    if fork >= .prague { c.pragueTime = 0; c.blobSchedule["prague"] = .prague }
+    if fork >= .osaka { c.osakaTime = 0; c.blobSchedule["osaka"] = .prague }
     return c
   }
 
@@ -79,6 +88,7 @@ public struct ChainConfig: Hashable, Sendable {
   public func fork(number: UInt64, timestamp: UInt64, parentTotalDifficulty: U256?) -> Fork {
     func at(_ b: UInt64?) -> Bool { b.map { number >= $0 } ?? false }
     func time(_ t: UInt64?) -> Bool { t.map { timestamp >= $0 } ?? false }
+    if time(osakaTime) || bpoTimes.contains(where: time) { return .osaka }
     if time(pragueTime) { return .prague }
     if time(cancunTime) { return .cancun }
     if time(shanghaiTime) { return .shanghai }
@@ -96,10 +106,36 @@ public struct ChainConfig: Hashable, Sendable {
     return .frontier
   }
 
-  /// The blob parameters in force at `fork` (Cancun's when the schedule does not say).
+  /// The blob parameters in force for a block of `fork` at `timestamp`: the latest scheduled
+  /// blob-parameter-only fork that has begun, else the fork's own entry of the schedule, else the
+  /// nearest earlier fork's, else Cancun's (and Prague's for Prague and later, EIP-7691).
+  public func blobParameters(_ fork: Fork, timestamp: UInt64) -> BlobParameters {
+    if fork >= .osaka {
+      for n in stride(from: bpoTimes.count, through: 1, by: -1) {
+        if let t = bpoTimes[n - 1], timestamp >= t, let p = blobSchedule["bpo\(n)"] { return p }
+      }
+    }
+    return blobParameters(fork)
+  }
+
+  /// The blob parameters of `fork` itself, without blob-parameter-only forks (Cancun's when the
+  /// schedule does not say; Prague's EIP-7691 values from Prague).
   public func blobParameters(_ fork: Fork) -> BlobParameters {
-    if fork >= .prague, let p = blobSchedule["prague"] { return p }
+    if fork >= .osaka, let p = blobSchedule["osaka"] { return p }
+    if fork >= .prague { return blobSchedule["prague"] ?? .prague }
     return blobSchedule["cancun"] ?? .cancun
+  }
+
+  /// The name of the fork whose rules and blob parameters apply at this number and time, as the
+  /// fixtures and geth's genesis spell it (`Cancun`, `Prague`, `Osaka`, `BPO1`, …): for display.
+  public func forkName(number: UInt64, timestamp: UInt64, parentTotalDifficulty: U256? = nil) -> String {
+    let fork = fork(number: number, timestamp: timestamp, parentTotalDifficulty: parentTotalDifficulty)
+    if fork >= .osaka {
+      for n in stride(from: bpoTimes.count, through: 1, by: -1) {
+        if let t = bpoTimes[n - 1], timestamp >= t { return "BPO\(n)" }
+      }
+    }
+    return "\(fork)".prefix(1).uppercased() + "\(fork)".dropFirst()
   }
 }
 
@@ -124,8 +160,10 @@ extension ChainConfig {
     shanghaiTime = g.time("shanghaiTime")
     cancunTime = g.time("cancunTime")
     pragueTime = g.time("pragueTime")
+    osakaTime = g.time("osakaTime")
+    for n in 1...5 { bpoTimes[n - 1] = g.time("bpo\(n)Time") }
     for (name, p) in g.blobSchedule {
-      blobSchedule[name] = BlobParameters(target: p.target, max: p.max, baseFeeUpdateFraction: p.baseFeeUpdateFraction)
+      blobSchedule[name.lowercased()] = BlobParameters(target: p.target, max: p.max, baseFeeUpdateFraction: p.baseFeeUpdateFraction)
     }
   }
 }

@@ -87,7 +87,7 @@ public enum HeaderValidator {
         throw .invalidHeader(.blobGasFieldsMissing)
       }
       guard header.parentBeaconBlockRoot != nil else { throw .invalidHeader(.parentBeaconBlockRootMissing) }
-      let params = config.blobParameters(fork)
+      let params = config.blobParameters(fork, timestamp: header.timestamp)
       let maxBlobGas = blobGas(blobs: params.max)
       guard blobGasUsed <= maxBlobGas else {
         throw .invalidHeader(.blobGasUsedAboveMaximum(used: blobGasUsed, max: maxBlobGas))

@@ -67,8 +67,9 @@ public struct BlockchainTestRunner: Sendable {
       let outcome: CaseResult.Outcome
       if let rule = skipList.rule(file: fileName, testCase: name, network: network) {
         outcome = .skipped(rule)
-      } else if let config = FixtureNetworks.config(named: network) {
+      } else if var config = FixtureNetworks.config(named: network) {
         do {
+          try FixtureNetworks.mergeBlobSchedule(body["config"], into: &config)
           try runCase(body, config: config)
           outcome = .passed
         } catch {

@@ -2,12 +2,12 @@
 ///
 /// Rules are tested as `fork >= .berlin`, so an earlier fork can be added by teaching the few
 /// places that differ (the ``GasSchedule`` and the opcode table) rather than every opcode.
-/// Paris, Shanghai and Cancun are implemented and tested; `.prague` currently runs Cancun's rules
-/// (none of Prague's EIPs are implemented). Forks before Berlin are modelled in the schedule and
-/// opcode table but have not been tested against fixtures.
+/// The blob-parameter-only forks (EIP-7892: BPO1, BPO2, …) change nothing but the blob schedule,
+/// so they are not cases here: ``ChainConfig`` selects their blob parameters by timestamp and
+/// their blocks run `.osaka`'s rules.
 public enum Fork: Int, Comparable, Sendable, CaseIterable {
   case frontier, homestead, tangerineWhistle, spuriousDragon, byzantium, constantinople,
-    petersburg, istanbul, berlin, london, paris, shanghai, cancun, prague
+    petersburg, istanbul, berlin, london, paris, shanghai, cancun, prague, osaka
 
   public static func < (a: Fork, b: Fork) -> Bool { a.rawValue < b.rawValue }
 }

@@ -30,7 +30,7 @@ private func loadSTMBenchBlock(_ folder: URL) throws -> STMBenchBlock {
   var senders: [Address] = []
   for r in recoverSenders(block.transactions, fork: fork, threads: 2) { senders.append(try r.get()) }
   let baseFee = header.baseFeePerGas ?? .zero
-  let blobParams = config.blobParameters(fork)
+  let blobParams = config.blobParameters(fork, timestamp: header.timestamp)
   let blobBaseFee = fork >= .cancun
     ? HeaderValidator.blobBaseFee(excessBlobGas: header.excessBlobGas ?? 0, updateFraction: blobParams.baseFeeUpdateFraction)
     : .zero
