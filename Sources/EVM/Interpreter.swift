@@ -60,6 +60,7 @@ extension VirtualMachine {
       case .shl: opShl(&sp)
       case .shr: opShr(&sp)
       case .sar: opSar(&sp)
+      case .clz: opClz(&sp)
       case .keccak256: if let h = opKeccak256(&sp, &mem, &gas) { return .halt(h) }
       case .address: opAddress(&sp, msg)
       case .balance: if let h = try opBalance(&sp, &gas) { return .halt(h) }

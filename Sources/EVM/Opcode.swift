@@ -1,7 +1,7 @@
 /// EVM opcodes by their specification names.
 public enum Opcode: UInt8, Sendable {
   case stop = 0x00, add, mul, sub, div, sdiv, mod, smod, addmod, mulmod, exp, signextend
-  case lt = 0x10, gt, slt, sgt, eq, iszero, and, or, xor, not, byte, shl, shr, sar
+  case lt = 0x10, gt, slt, sgt, eq, iszero, and, or, xor, not, byte, shl, shr, sar, clz
   case keccak256 = 0x20
   case address = 0x30, balance, origin, caller, callvalue, calldataload, calldatasize, calldatacopy,
     codesize, codecopy, gasprice, extcodesize, extcodecopy, returndatasize, returndatacopy, extcodehash
@@ -75,6 +75,7 @@ public enum Opcode: UInt8, Sendable {
     set(0x19, 3, 1, 1); set(0x1a, 3, 2, 1)
     set(0x1b, 3, 2, 1, since: .constantinople); set(0x1c, 3, 2, 1, since: .constantinople)
     set(0x1d, 3, 2, 1, since: .constantinople)
+    set(0x1e, 5, 1, 1, since: .osaka)  // CLZ (EIP-7939)
     set(0x20, 30, 2, 1)
     set(0x30, 2, 0, 1); set(0x31, warmCold ? 0 : s.balanceFlat, 1, 1); set(0x32, 2, 0, 1)
     set(0x33, 2, 0, 1); set(0x34, 2, 0, 1); set(0x35, 3, 1, 1); set(0x36, 2, 0, 1)
