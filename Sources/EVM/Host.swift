@@ -29,6 +29,9 @@ final class Host {
   /// Highest precompile address of the fork (precompiles are always warm).
   let precompileCount: UInt32
 
+  /// EIP-7951 (Osaka): P256VERIFY at 0x100, outside the contiguous 1…`precompileCount`.
+  var hasP256Verify = false
+
   init(precompileCount: UInt32) { self.precompileCount = precompileCount }
 
   /// Starts a transaction reading `reader`: everything but the code cache is cleared.
@@ -85,6 +88,7 @@ final class Host {
   func precompileIndex(_ address: Address) -> UInt32? {
     guard address.w0 == 0 && address.w1 == 0 else { return nil }
     let n = UInt32(bigEndian: address.w2)
+    if n == Precompiles.p256VerifyIndex { return hasP256Verify ? n : nil }
     return n >= 1 && n <= precompileCount ? n : nil
   }
 

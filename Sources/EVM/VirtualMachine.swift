@@ -43,6 +43,7 @@ public final class VirtualMachine {
     // Byzantium's 1…8 grew from 1…4; Istanbul adds BLAKE2f, Cancun the point evaluation.
     let precompiles: UInt32 = block.fork >= .cancun ? 10 : block.fork >= .istanbul ? 9 : block.fork >= .byzantium ? 8 : 4
     host = Host(precompileCount: precompiles)
+    host.hasP256Verify = block.fork >= .osaka
   }
 
   deinit {

@@ -2,7 +2,7 @@ import Crypto
 import Primitives
 
 extension VirtualMachine {
-  /// Runs precompile `index` (1…10) with `gas`: the gas is charged here, a failure consumes
+  /// Runs precompile `index` (1…10, and 0x100 from Osaka) with `gas`: the gas is charged here, a failure consumes
   /// all of it.
   func runPrecompile(_ index: UInt32, input: [UInt8], gas: Int) -> FrameResult {
     let words = (input.count + 31) / 32
@@ -26,6 +26,8 @@ extension VirtualMachine {
     case 4:  // IDENTITY
       return done(15 + 3 * words, input)
     case 5:  // MODEXP
+      // EIP-7823 (Osaka): a length above 1024 bytes fails, consuming all the gas.
+      if fork >= .osaka && !Precompiles.modexpLengthsWithinBounds(input) { return .halt(.precompileFailure) }
       let cost = Precompiles.modexpGas(input, fork: fork)
       if cost > gas { return .halt(.outOfGas) }
       return done(cost, Precompiles.modexp(input))
@@ -51,6 +53,9 @@ extension VirtualMachine {
       let cost = Int(PointEvaluation.gasCost)
       if cost > gas { return .halt(.outOfGas) }
       return done(cost, PointEvaluation.run(input: input))
+    case Precompiles.p256VerifyIndex:  // P256VERIFY (EIP-7951, Osaka): empty output when invalid
+      if Precompiles.p256VerifyGas > gas { return .halt(.outOfGas) }
+      return done(Precompiles.p256VerifyGas, P256.precompile(input))
     default:
       return .halt(.precompileFailure)
     }
@@ -59,6 +64,10 @@ extension VirtualMachine {
 
 /// Byte-level helpers of the precompiles.
 enum Precompiles {
+  /// EIP-7951: P256VERIFY's address, 0x100, and its gas.
+  static let p256VerifyIndex: UInt32 = 0x100
+  static let p256VerifyGas = 6900
+
   /// ECRECOVER: the signer's address left-padded to 32 bytes, or empty output (still success)
   /// when the input does not recover.
   static func ecrecover(_ input: [UInt8]) -> [UInt8] {
@@ -94,7 +103,17 @@ enum Precompiles {
     return w.fitsUInt64 && w.w0 < UInt64(Int.max / 4) ? Int(w.w0) : Int.max / 4
   }
 
-  /// EIP-198 gas, with EIP-2565 pricing from Berlin. Saturates instead of overflowing.
+  /// EIP-7823 (Osaka): the largest base, exponent or modulus length MODEXP accepts, in bytes.
+  static let modexpMaxLength = 1024
+
+  /// EIP-7823: whether the base, exponent and modulus lengths are each at most 1024 bytes.
+  static func modexpLengthsWithinBounds(_ input: [UInt8]) -> Bool {
+    length(input, 0) <= modexpMaxLength && length(input, 32) <= modexpMaxLength
+      && length(input, 64) <= modexpMaxLength
+  }
+
+  /// EIP-198 gas, with EIP-2565 pricing from Berlin and EIP-7883's from Osaka. Saturates instead
+  /// of overflowing.
   static func modexpGas(_ input: [UInt8], fork: Fork) -> Int {
     let bLen = length(input, 0), eLen = length(input, 32), mLen = length(input, 64)
     // Adjusted exponent length: from the exponent's first (up to) 32 bytes and its length.
@@ -105,13 +124,24 @@ enum Precompiles {
     }
     let headBits = head.bitWidth
     var iterations: Int
+    // Bits counted per exponent byte past the first 32: 8, and 16 from Osaka (EIP-7883).
+    let bitsPerByte = fork >= .osaka ? 16 : 8
     if eLen <= 32 {
       iterations = headBits == 0 ? 0 : headBits - 1
     } else {
       let extra = eLen - 32
-      iterations = extra > Int.max / 16 ? Int.max / 4 : 8 * extra + max(headBits - 1, 0)
+      iterations = extra > Int.max / (2 * bitsPerByte) ? Int.max / 4 : bitsPerByte * extra + max(headBits - 1, 0)
     }
     let maxLen = max(bLen, mLen)
+    if fork >= .osaka {
+      // EIP-7883: complexity 16 up to 32 bytes, else 2 × words²; no divisor; at least 500.
+      let w = (maxLen + 7) / 8
+      if w > 2_000_000_000 { return Int.max }
+      let complexity = maxLen > 32 ? 2 * w * w : 16
+      let (p, o) = complexity.multipliedReportingOverflow(by: max(iterations, 1))
+      if o { return Int.max }
+      return max(500, p)
+    }
     if fork >= .berlin {
       let w = (maxLen + 7) / 8
       if w > 3_000_000_000 { return Int.max }
