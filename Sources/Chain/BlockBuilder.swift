@@ -40,7 +40,7 @@ public struct BlockBuilder: Sendable {
     if let ws { header.withdrawalsRoot = TrieRoot.orderedRoot(ws.map(\.rlpEncoded)) }
     if fork >= .cancun {
       header.excessBlobGas = HeaderValidator.expectedExcessBlobGas(
-        parent: parent, parentIsCancun: parentFork >= .cancun, target: config.blobParameters(fork, timestamp: timestamp).target)
+        parent: parent, parentIsCancun: parentFork >= .cancun, fork: fork, params: config.blobParameters(fork, timestamp: timestamp))
       header.parentBeaconBlockRoot = Keccak256.hash(header.mixHash.bytes)
     }
     header.transactionsRoot = TrieRoot.orderedRoot(transactions.map(\.canonicalBytes))

@@ -62,9 +62,12 @@ public enum BodyFault: Equatable, Sendable, CustomStringConvertible {
   case tooManyOmmers(Int)
   case withdrawalsMissing
   case withdrawalsBeforeShanghai
+  /// EIP-7934 (Osaka): the RLP-encoded block exceeds `Block.maxRLPSize` bytes.
+  case blockTooLarge(size: Int, max: Int)
 
   public var description: String {
     switch self {
+    case .blockTooLarge(let size, let max): return "RLP-encoded block of \(size) bytes exceeds \(max) (EIP-7934)"
     case .ommersAfterMerge: return "ommers after the merge"
     case .tooManyOmmers(let n): return "\(n) ommers, at most two allowed"
     case .withdrawalsMissing: return "withdrawals missing"

@@ -255,6 +255,10 @@ public struct BlockProcessor: Sendable {
     } else if block.withdrawals != nil {
       throw .invalidBody(.withdrawalsBeforeShanghai)
     }
+    if fork >= .osaka {
+      let size = block.rlpSize(transactionEncodings: transactionEncodings)
+      if size > Block.maxRLPSize { throw .invalidBody(.blockTooLarge(size: size, max: Block.maxRLPSize)) }
+    }
   }
 
   /// The EVM's view of a transaction: effective gas price and fee caps per EIP-1559/4844.

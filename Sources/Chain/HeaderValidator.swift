@@ -12,6 +12,8 @@ public enum HeaderValidator {
   /// EIP-4844.
   public static let gasPerBlob: UInt64 = 131_072
   public static let minBlobBaseFee: UInt64 = 1
+  /// EIP-7918 (Osaka): the execution gas a blob's price is kept above, 2¹³.
+  public static let blobBaseCost: UInt64 = 8192
 
   /// Checks `header` against `parent` under `config`; `parentTotalDifficulty`, when known,
   /// selects Paris by the terminal total difficulty (a PoW block after it is rejected).
@@ -93,7 +95,7 @@ public enum HeaderValidator {
         throw .invalidHeader(.blobGasUsedAboveMaximum(used: blobGasUsed, max: maxBlobGas))
       }
       guard blobGasUsed % gasPerBlob == 0 else { throw .invalidHeader(.blobGasUsedNotMultipleOfBlob(blobGasUsed)) }
-      let expected = expectedExcessBlobGas(parent: parent, parentIsCancun: parentFork >= .cancun, target: params.target)
+      let expected = expectedExcessBlobGas(parent: parent, parentIsCancun: parentFork >= .cancun, fork: fork, params: params)
       guard excess == expected else {
         throw .mismatch(.excessBlobGas, expected: .number(expected), got: .number(excess))
       }
@@ -128,7 +130,37 @@ public enum HeaderValidator {
     return delta > parentBaseFee ? .zero : parentBaseFee &- delta
   }
 
-  /// EIP-4844: the excess blob gas a child of `parent` must carry.
+  /// EIP-4844 with EIP-7918 from Osaka: the excess blob gas a child of `parent` must carry, under
+  /// the child's fork and blob parameters (`params`: the child's, also at a BPO transition, as
+  /// the child's fork computes it).
+  ///
+  /// From Osaka, when the parent's blob price (`gasPerBlob` × its blob base fee, at the child's
+  /// update fraction) is below `blobBaseCost` × the parent's base fee, the excess does not drop by
+  /// the target: it grows by the parent's blob gas scaled by (max − target) / max.
+  public static func expectedExcessBlobGas(parent: Header, parentIsCancun: Bool, fork: Fork,
+                                           params: ChainConfig.BlobParameters) -> UInt64 {
+    guard parentIsCancun else { return 0 }
+    let parentExcess = parent.excessBlobGas ?? 0
+    let parentUsed = parent.blobGasUsed ?? 0
+    let sum = parentExcess &+ parentUsed
+    let targetGas = blobGas(blobs: params.target)
+    if sum < targetGas { return 0 }
+    if fork >= .osaka, let baseFee = parent.baseFeePerGas {
+      let (reserve, reserveOverflow) = baseFee.multipliedReportingOverflow(by: U256(blobBaseCost))
+      let fee = blobBaseFee(excessBlobGas: parentExcess, updateFraction: params.baseFeeUpdateFraction)
+      let (price, priceOverflow) = fee.multipliedReportingOverflow(by: U256(gasPerBlob))
+      let reserveAbove = reserveOverflow ? !priceOverflow : (!priceOverflow && reserve > price)
+      if reserveAbove {
+        // parentUsed × (max − target) / max, exact in 256 bits; nothing to scale without a max.
+        guard params.max > 0, params.max > params.target else { return parentExcess }
+        let scaled = U256(parentUsed) &* U256(params.max - params.target) / U256(params.max)
+        return parentExcess &+ scaled.w0
+      }
+    }
+    return sum - targetGas
+  }
+
+  /// EIP-4844: the excess blob gas a child of `parent` must carry, before Osaka.
   public static func expectedExcessBlobGas(parent: Header, parentIsCancun: Bool, target: UInt64) -> UInt64 {
     guard parentIsCancun else { return 0 }
     // The sum wraps as geth's uint64 addition does (both come from validated headers, or from

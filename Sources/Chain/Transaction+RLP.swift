@@ -88,6 +88,9 @@ extension Transaction {
     case .blob: count = 14
     case .setCode: count = 13
     }
+    if type == .blob, let version = Transaction.networkWrapperVersion(item) {
+      throw .blobNetworkForm(wrapperVersion: version)
+    }
     var f = try FieldReader(item, type: type, count: count)
     var tx = Transaction(type: type)
     tx.chainID = try f.u256("chainId")

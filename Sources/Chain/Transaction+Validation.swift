@@ -5,6 +5,10 @@ import Primitives
 extension Transaction {
   /// EIP-3860: the largest initcode a creation may carry (2 × the EIP-170 code limit).
   public static let maxInitcodeSize = 49_152
+  /// EIP-7825 (Osaka): the largest gas limit a transaction may carry, 2²⁴.
+  public static let maxGasLimit: UInt64 = 1 << 24
+  /// EIP-7594 (Osaka): the most blobs one transaction may carry.
+  public static let maxBlobsPerTransaction = 6
 
   /// The gas charged before execution starts.
   ///
@@ -71,8 +75,8 @@ extension Transaction {
     try checkSignatureValues(lowS: fork >= .homestead)
   }
 
-  /// The nonce is below 2⁶⁴ − 1, the initcode within the EIP-3860 limit, the gas limit covers the
-  /// intrinsic gas (and the EIP-7623 floor from Prague), fees are consistent and their product with
+  /// The nonce is below 2⁶⁴ − 1, the initcode within the EIP-3860 limit, the gas limit within the
+  /// EIP-7825 cap (Osaka) and covering the intrinsic gas (and the EIP-7623 floor from Prague), fees are consistent and their product with
   /// the gas limit fits in 256 bits, and blob and set-code lists are well formed.
   /// - Throws: `TransactionError` naming the first rule broken.
   public func validateFields(fork: Fork) throws(TransactionError) {
@@ -81,6 +85,9 @@ extension Transaction {
     // EIP-3860: initcode size limit from Shanghai.
     if isCreate && fork >= .shanghai && data.count > Transaction.maxInitcodeSize {
       throw .initcodeTooLarge(size: data.count, limit: Transaction.maxInitcodeSize)
+    }
+    if fork >= .osaka && gasLimit > Transaction.maxGasLimit {
+      throw .gasLimitAboveCap(gasLimit: gasLimit, cap: Transaction.maxGasLimit)
     }
     let intrinsic = intrinsicGas(fork: fork)
     if gasLimit < intrinsic { throw .intrinsicGasTooLow(gasLimit: gasLimit, required: intrinsic) }
@@ -94,6 +101,9 @@ extension Transaction {
     if feeCap.multipliedReportingOverflow(by: U256(gasLimit)).overflow { throw .gasCostOverflow }
     if type == .blob {
       if blobVersionedHashes.isEmpty { throw .noBlobs }
+      if fork >= .osaka && blobVersionedHashes.count > Transaction.maxBlobsPerTransaction {
+        throw .tooManyBlobs(count: blobVersionedHashes.count, max: Transaction.maxBlobsPerTransaction)
+      }
       for (i, h) in blobVersionedHashes.enumerated() where h.withUnsafeBytes({ $0[0] }) != 0x01 {
         throw .invalidBlobHashVersion(index: i)
       }

@@ -19,6 +19,11 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
   case invalidField(String, RLPError)
   /// A blob or set-code transaction without a recipient (they cannot create contracts).
   case missingRecipient(TransactionType)
+  /// A blob transaction in its network form (with blobs, commitments and proofs; wrapper
+  /// version 0 is EIP-4844's, 1 EIP-7594's cell proofs) where the canonical form belongs.
+  case blobNetworkForm(wrapperVersion: Int)
+  /// A network-form blob transaction whose blobs, commitments or proofs are malformed.
+  case invalidBlobSidecar(String)
 
   // MARK: Signature
   /// A legacy v that is neither 27/28 nor chainID·2 + 35/36.
@@ -59,6 +64,10 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
   case invalidBlobHashVersion(index: Int)
   /// A set-code transaction with an empty authorization list (EIP-7702).
   case emptyAuthorizationList
+  /// A gas limit above the EIP-7825 cap (2²⁴, from Osaka).
+  case gasLimitAboveCap(gasLimit: UInt64, cap: UInt64)
+  /// More blobs than one transaction may carry (EIP-7594, from Osaka: six).
+  case tooManyBlobs(count: Int, max: Int)
 
   public var description: String {
     switch self {
@@ -69,6 +78,9 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
     case .wrongFieldCount(let t, let e, let g): return "\(t) transaction: \(g) fields, expected \(e)"
     case .invalidField(let name, let e): return "transaction field \(name): \(e)"
     case .missingRecipient(let t): return "\(t) transaction: no recipient (cannot create a contract)"
+    case .blobNetworkForm(let v):
+      return "blob transaction in its network form (wrapper version \(v), with blobs and proofs) where a block body's canonical form was expected"
+    case .invalidBlobSidecar(let why): return "blob transaction network form: \(why)"
     case .invalidV(let v): return "transaction: invalid v \(v)"
     case .invalidYParity(let y): return "transaction: y parity \(y) is not 0 or 1"
     case .rOutOfRange: return "transaction: signature r is zero or ≥ the secp256k1 order"
@@ -89,6 +101,8 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
     case .noBlobs: return "blob transaction without blob hashes"
     case .invalidBlobHashVersion(let i): return "blob versioned hash \(i) has a version other than 0x01"
     case .emptyAuthorizationList: return "set-code transaction with an empty authorization list"
+    case .gasLimitAboveCap(let limit, let cap): return "transaction: gas limit \(limit) above the cap \(cap) (EIP-7825)"
+    case .tooManyBlobs(let count, let max): return "blob transaction with \(count) blobs, at most \(max) (EIP-7594)"
     }
   }
 }

@@ -65,6 +65,9 @@ private func kind(of error: TransactionError) -> String {
   case .priorityFeeAboveFeeCap: return "priorityFeeAboveFeeCap"
   case .gasCostOverflow: return "gasCostOverflow"
   case .noBlobs, .invalidBlobHashVersion, .emptyAuthorizationList: return "typeFields"
+  case .blobNetworkForm, .invalidBlobSidecar: return "decode"
+  case .gasLimitAboveCap: return "gasLimitAboveCap"
+  case .tooManyBlobs: return "typeFields"
   }
 }
 
