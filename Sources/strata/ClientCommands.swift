@@ -156,6 +156,7 @@ func headerJSON(_ h: Header) -> [String: Any] {
   if let v = h.blobGasUsed { o["blobGasUsed"] = v }
   if let v = h.excessBlobGas { o["excessBlobGas"] = v }
   if let v = h.parentBeaconBlockRoot { o["parentBeaconBlockRoot"] = v.description }
+  if let v = h.requestsHash { o["requestsHash"] = v.description }
   return o
 }
 
