@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Fuzz with libFuzzer: tools/fuzz.sh [rlp|transaction|block] [SECONDS]
+# Fuzz with libFuzzer: tools/fuzz.sh [rlp|transaction|block|precompile] [SECONDS]
 # Builds the target with `swiftc -sanitize=fuzzer,address` straight from the sources (no SwiftPM),
 # runs it for SECONDS (default 60) over a corpus in fuzz-out/TARGET/, and exits non-zero on a crash.
 # Crashing inputs are left in fuzz-out/TARGET/ as crash-*; keep them as regression tests.
 # `block` decodes, validates and executes chains of blocks through Chain's BlockProcessor on the
 # in-memory state; it builds each library module it needs (instrumented) and seeds its corpus
-# with the devnet blocks (data/devnet.rlp).
+# with the devnet blocks (data/devnet.rlp). `precompile` runs MODEXP and P256VERIFY inputs as Osaka
+# transactions through the EVM (Fuzz/FuzzPrecompile.swift), on the same instrumented modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-rlp}
@@ -16,11 +17,11 @@ prims=(Sources/Primitives/*.swift Sources/Primitives/RLP/*.swift)
 case "$target" in
   rlp) sources=("${prims[@]}" Fuzz/FuzzRLP.swift) ;;
   transaction) sources=("${prims[@]}" Fuzz/FuzzTransaction.swift $(cat Fuzz/transaction-sources.txt 2>/dev/null)) ;;
-  block) sources=() ;;
-  *) echo "fuzz.sh: unknown target '$target' (rlp, transaction, block)" >&2; exit 2 ;;
+  block|precompile) sources=() ;;
+  *) echo "fuzz.sh: unknown target '$target' (rlp, transaction, block, precompile)" >&2; exit 2 ;;
 esac
 echo "building $target fuzzer..."
-if [ "$target" = block ]; then
+if [ "$target" = block ] || [ "$target" = precompile ]; then
   # Chain and what it imports, one instrumented module each, in dependency order. Modules named
   # here that Sources/ does not have are skipped (LMDBStore appears with the store split).
   mods="$out/modules"
@@ -35,13 +36,23 @@ if [ "$target" = block ]; then
       $(find "Sources/$m" -name '*.swift' | sort) -c -o "$mods/$m.o"
     objects+=("$mods/$m.o")
   done
-  swiftc "${flags[@]}" -module-name Fuzz Fuzz/FuzzBlock.swift "${objects[@]}" -llmdb -lsecp256k1 -lcrypto -o "$out/fuzzer"
-  # Seeds: the devnet chain whole, and its first block alone.
-  cp data/devnet.rlp "$out/corpus/devnet-chain"
-  read -r -a prefix < <(od -An -tu1 -N9 data/devnet.rlp)  # a long list: 0xf7+n, then n length bytes
-  n=$((prefix[0] - 0xf7)) length=0
-  for ((i = 1; i <= n; i++)); do length=$((length * 256 + prefix[i])); done
-  head -c $((1 + n + length)) data/devnet.rlp > "$out/corpus/devnet-block1"
+  if [ "$target" = precompile ]; then
+    swiftc "${flags[@]}" -module-name Fuzz Fuzz/FuzzPrecompile.swift "${objects[@]}" -llmdb -lsecp256k1 -lcrypto -o "$out/fuzzer"
+    # Seeds: 3^5 mod 7 with one-byte lengths (selector 0), a valid P-256 signature (selector 1).
+    zeros=$(printf '%062d' 0)
+    printf '00%s01%s01%s01030507' "$zeros" "$zeros" "$zeros" | xxd -r -p > "$out/corpus/modexp-small"
+    printf '\x01' > "$out/corpus/p256-valid"
+    printf '%s' 53d3a3ec772e87371336b512e4ab25c709e0929e11043d73f2c969a5f1e8a6de45f1100a583520ab224e21322c26d64da05940ed1fa7b6cebb063e7df8b6ebeb0a3dbede9dfcd80d41922f0fbd16660c08f586d684b5fa43485a706ed71142edc3550b9e474e884f3524bad0ea51e4d1e8ca610eada5d351f1c3b48f584da1de6479e15c012943a71d61105605a4f39834f533d665fa95bafdc70d0bd2b13b22 \
+      | xxd -r -p >> "$out/corpus/p256-valid"
+  else
+    swiftc "${flags[@]}" -module-name Fuzz Fuzz/FuzzBlock.swift "${objects[@]}" -llmdb -lsecp256k1 -lcrypto -o "$out/fuzzer"
+    # Seeds: the devnet chain whole, and its first block alone.
+    cp data/devnet.rlp "$out/corpus/devnet-chain"
+    read -r -a prefix < <(od -An -tu1 -N9 data/devnet.rlp)  # a long list: 0xf7+n, then n length bytes
+    n=$((prefix[0] - 0xf7)) length=0
+    for ((i = 1; i <= n; i++)); do length=$((length * 256 + prefix[i])); done
+    head -c $((1 + n + length)) data/devnet.rlp > "$out/corpus/devnet-block1"
+  fi
 else
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Fuzz "${sources[@]}" -o "$out/fuzzer"
 fi

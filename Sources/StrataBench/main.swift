@@ -4,6 +4,7 @@ let all: [(String, () -> Void)] = [
   ("transactions", benchTransactions),
   ("trie", benchTrie),
   ("bn254", benchBN254),
+  ("p256", benchP256),
   ("bls", benchBLS),
   ("evm", benchEVM),
   ("blockstm", benchBlockSTM),
