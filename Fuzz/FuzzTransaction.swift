@@ -1,15 +1,17 @@
 // libFuzzer target for the transaction decoder. Built as one module with the Primitives sources
 // and the secp256k1-free transaction files (Transaction.swift, TransactionError.swift,
-// Transaction+RLP.swift):
+// Transaction+RLP.swift, Transaction+Network.swift; Fuzz/transaction-sources.txt):
 //
 //   swiftc -sanitize=fuzzer,address -parse-as-library -O \
 //     Sources/Primitives/*.swift Sources/Primitives/RLP/*.swift \
 //     Sources/Chain/Transaction.swift Sources/Chain/TransactionError.swift \
-//     Sources/Chain/Transaction+RLP.swift Fuzz/FuzzTransaction.swift -o /tmp/fuzz-tx
+//     Sources/Chain/Transaction+RLP.swift Sources/Chain/Transaction+Network.swift \
+//     Fuzz/FuzzTransaction.swift -o /tmp/fuzz-tx
 //   /tmp/fuzz-tx -max_total_time=60 -max_len=4096
 //
-// Properties: decoding never crashes; whatever decodes re-encodes to exactly the input, in both
-// the canonical form and the block-body form; hashing a decoded transaction never crashes.
+// Properties: decoding never crashes; whatever decodes re-encodes to exactly the input, in the
+// canonical, block-body and network (blob sidecar) forms; a network-form blob transaction is
+// never taken for a canonical one; hashing a decoded transaction never crashes.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -38,6 +40,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let again = tx.rlpEncoded
     if again != bytes {
       fatalError("block-body round trip: \(bytes.hexString) re-encoded as \(again.hexString)")
+    }
+  }
+
+  // The network form (a blob transaction with its sidecar, or any canonical encoding).
+  if let n = try? NetworkTransaction(networkBytes: bytes) {
+    let again = n.networkBytes
+    if again != bytes {
+      fatalError("network round trip: \(bytes.hexString) re-encoded as \(again.hexString)")
+    }
+    if n.sidecar != nil, (try? Transaction(canonicalBytes: bytes)) != nil {
+      fatalError("a network-form blob transaction decoded as canonical: \(bytes.hexString)")
     }
   }
   return 0
