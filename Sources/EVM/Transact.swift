@@ -34,13 +34,15 @@ extension VirtualMachine {
 
   /// Executes one transaction: the whole EVM side of it.
   ///
-  /// In order: checks the sender (nonce when `tx.nonce` is set, EIP-3607 no code, balance for
-  /// `gasLimit × maxFeePerGas + blob gas × maxFeePerBlobGas + value`) and the intrinsic gas;
-  /// increments the nonce; buys the gas (`gasLimit × gasPrice`) and pays the blob fee
+  /// In order: checks the sender (nonce when `tx.nonce` is set, EIP-3607 no code but an
+  /// EIP-7702 designator, balance for `gasLimit × maxFeePerGas + blob gas × maxFeePerBlobGas +
+  /// value`) and the intrinsic gas (and the EIP-7623 calldata floor from Prague); increments the
+  /// nonce; buys the gas (`gasLimit × gasPrice`) and pays the blob fee
   /// (`blobs × 131072 × blobBaseFee`); warms the sender, the target, the precompiles, the coinbase
-  /// (EIP-3651) and the access list; runs the call or creation; applies the refund capped at
-  /// gasUsed / 5 (EIP-3529); returns the unused gas to the sender; credits the priority fee
-  /// `gasUsed × (gasPrice − baseFee)` to the coinbase.
+  /// (EIP-3651) and the access list; applies the EIP-7702 authorizations; runs the call (a
+  /// designator's delegate's code) or creation; applies the refund capped at gasUsed / 5
+  /// (EIP-3529) and charges at least the floor; returns the unused gas to the sender; credits the
+  /// priority fee `gasUsed × (gasPrice − baseFee)` to the coinbase.
   ///
   /// Accounts the transaction never read are credited without being read (`Host.credit`): the
   /// fee recipient, and the recipient of a plain value transfer when `state` allows it
