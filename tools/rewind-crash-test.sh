@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 field() { sed -n "s/.*\"$1\" : \"*\([0-9a-fx]*\)\"*.*/\1/p" | head -n 1; }
 
 $strata init --datadir "$work/ref" "$chain/genesis.json" >/dev/null
-$strata import --datadir "$work/ref" "$chain/blocks.rlp" >/dev/null
+$strata import --datadir "$work/ref" "$chain/blocks.rlp" >/dev/null 2>&1
 head_number=$($strata head --datadir "$work/ref" | field number)
 head_root=$($strata head --datadir "$work/ref" | field stateRoot)
 # One uninterrupted rewind to the middle, timed: the kills land within its span.
@@ -57,7 +57,7 @@ for round in $(seq 1 "$rounds"); do
     echo "rewind-crash-test: round $round: head $number root $root is neither block $target ($target_root) nor the old head"; exit 1
   fi
   # Importing the file again continues from wherever the store is, to the same final root.
-  $strata import --datadir "$work/db" "$chain/blocks.rlp" >/dev/null
+  $strata import --datadir "$work/db" "$chain/blocks.rlp" >/dev/null 2>&1
   root=$($strata head --datadir "$work/db" | field stateRoot)
   if [ "$root" != "$head_root" ]; then
     echo "rewind-crash-test: round $round: re-import ended at root $root, expected $head_root"; exit 1
