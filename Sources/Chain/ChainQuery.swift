@@ -237,6 +237,15 @@ public struct ChainQuery: Sendable {
     }
   }
 
+  /// Runs `body` with the state after block `id` (a `StateReader` for the EVM, valid only
+  /// inside `body`) and that block's header, on one snapshot.
+  public func withState<R>(at id: BlockID, _ body: (HistoricalState, Header) throws(QueryError) -> R) throws(QueryError) -> R {
+    try snapshot { s throws(QueryError) in
+      let state = try s.state(at: id)
+      return try body(state, try s.header(.number(state.block)))
+    }
+  }
+
   /// The head block's header.
   public func head() throws(QueryError) -> Header { try snapshot { s throws(QueryError) in try s.head() } }
 
