@@ -237,6 +237,13 @@ extension ReadView {
     try blocks(in: .logIndex, prefix: key.prefix, from: first, through: last)
   }
 
+  /// `table`'s entries and the bytes of the pages its B-tree occupies (free pages excluded).
+  public func tableSize(_ table: Table) throws(StoreError) -> (entries: Int, bytes: Int) {
+    let h = try txn.current()
+    let s = try lmdb({ () throws(LMDBError) in try LMDB.stat(h, txn.tables[table], table.rawValue) })
+    return (s.entries, s.pages * s.pageSize)
+  }
+
   /// The state after block `block`, as a `StateReader` on this view's snapshot.
   public func state(afterBlock block: UInt64) throws(StoreError) -> HistoricalState {
     let head = try self.head()

@@ -270,6 +270,13 @@ enum LMDB {
     return (Array(buffer(k)), Array(buffer(v)))
   }
 
+  /// A table's entries and the pages its B-tree occupies (branch, leaf and overflow).
+  static func stat(_ txn: OpaquePointer, _ dbi: MDB_dbi, _ what: @autoclosure () -> String) throws(LMDBError) -> (entries: Int, pages: Int, pageSize: Int) {
+    var stat = MDB_stat()
+    try check(mdb_stat(txn, dbi, &stat), "mdb_stat(\(what()))")
+    return (stat.ms_entries, stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages, Int(stat.ms_psize))
+  }
+
   /// The number of entries in a table.
   static func count(_ txn: OpaquePointer, _ dbi: MDB_dbi, _ what: @autoclosure () -> String) throws(LMDBError) -> Int {
     var stat = MDB_stat()

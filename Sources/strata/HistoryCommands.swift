@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chain
 import Foundation
+import LMDBStore
 
 struct RewindCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -18,6 +19,30 @@ struct RewindCommand: ParsableCommand {
         "head": ["number": r.to.number, "hash": r.to.hash.description],
         "blocks": r.blocks, "accounts": r.accounts, "slots": r.slots,
       ])
+    }
+  }
+}
+
+struct TablesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tables", abstract: "Print each table's entries and the bytes of its pages.")
+  @OptionGroup var options: StoreOptions
+
+  func run() throws {
+    try reportingErrors {
+      let chain = try ChainStore(path: options.datadir, readOnly: true)
+      var out: [String: Any] = [:]
+      try chain.store.read { view in
+        var total = 0
+        for t in Table.allCases {
+          let s = try view.tableSize(t)
+          total += s.bytes
+          out[t.rawValue] = ["entries": s.entries, "bytes": s.bytes]
+        }
+        out["totalBytes"] = total
+        out["head"] = try view.head()?.number ?? 0
+      }
+      printJSON(out)
     }
   }
 }
