@@ -24,15 +24,50 @@ public enum BlockList {
     out.reserveCapacity(blocks.count * 2 + 8)
     var previous: UInt64 = 0
     for (i, b) in blocks.enumerated() {
-      var v = i == 0 ? b : b - previous
+      appendVarint(i == 0 ? b : b - previous, to: &out)
       previous = b
-      while v >= 0x80 {
-        out.append(UInt8(v & 0x7f) | 0x80)
-        v >>= 7
-      }
-      out.append(UInt8(v))
     }
     return out
+  }
+
+  /// Appends one LEB128 varint.
+  static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
+    var v = value
+    while v >= 0x80 {
+      out.append(UInt8(v & 0x7f) | 0x80)
+      v >>= 7
+    }
+    out.append(UInt8(v))
+  }
+
+  /// How many numbers a list holds and its last one, read without building the list (the
+  /// append path); nil when the bytes are not a valid list.
+  static func summary(_ bytes: UnsafeRawBufferPointer) -> (count: Int, last: UInt64)? {
+    var count = 0
+    var last: UInt64 = 0
+    var i = 0
+    while i < bytes.count {
+      var v: UInt64 = 0
+      var shift: UInt64 = 0
+      while true {
+        guard i < bytes.count, shift < 64 else { return nil }
+        let b = bytes[i]
+        i += 1
+        v |= UInt64(b & 0x7f) << shift
+        if b < 0x80 { break }
+        shift += 7
+      }
+      if count == 0 {
+        last = v
+      } else {
+        guard v > 0 else { return nil }
+        let (n, overflow) = last.addingReportingOverflow(v)
+        guard !overflow else { return nil }
+        last = n
+      }
+      count += 1
+    }
+    return count == 0 ? nil : (count, last)
   }
 
   /// The numbers, or nil when the bytes are not a valid list (a corrupt record).
@@ -396,23 +431,25 @@ extension WriteBatch {
   /// which, once full, is first closed under `prefix ‖ its last block`.
   mutating func appendBlock(_ block: UInt64, to table: Table, prefix: [UInt8]) throws(StoreError) {
     let openKey = prefix + Keys.number(.max)
-    var list: [UInt64] = []
-    if let bytes = try view.get(table, key: openKey) {
-      guard let l = BlockList.decode(bytes) else { throw .corrupt(table: table, key: openKey, reason: "block list does not decode") }
-      list = l
+    guard var bytes = try view.get(table, key: openKey) else {
+      try txn.perform(.put(table, openKey, BlockList.encode([block]), noOverwrite: false))
+      return
     }
-    if let last = list.last {
-      if last == block { return }
-      guard last < block else {
-        throw .corrupt(table: table, key: openKey, reason: "block \(block) appended after block \(last)")
-      }
+    guard let (count, last) = bytes.withUnsafeBytes({ BlockList.summary($0) }) else {
+      throw .corrupt(table: table, key: openKey, reason: "block list does not decode")
     }
-    if list.count >= BlockList.capacity, let last = list.last {
-      try txn.perform(.put(table, prefix + Keys.number(last), BlockList.encode(list), noOverwrite: false))
-      list = []
+    if last == block { return }
+    guard last < block else {
+      throw .corrupt(table: table, key: openKey, reason: "block \(block) appended after block \(last)")
     }
-    list.append(block)
-    try txn.perform(.put(table, openKey, BlockList.encode(list), noOverwrite: false))
+    if count >= BlockList.capacity {
+      // The open shard is full: it closes under its last block, and a new one opens.
+      try txn.perform(.put(table, prefix + Keys.number(last), bytes, noOverwrite: false))
+      try txn.perform(.put(table, openKey, BlockList.encode([block]), noOverwrite: false))
+      return
+    }
+    BlockList.appendVarint(block - last, to: &bytes)
+    try txn.perform(.put(table, openKey, bytes, noOverwrite: false))
   }
 
   /// Removes `block`, the last of the block list under `prefix`, from its shard.
