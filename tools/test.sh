@@ -102,6 +102,9 @@ echo "== crash safety: SIGKILL during import, 20 rounds"
 crash=0
 STRATA_BIN=.build/release/strata tools/crash-test.sh 20 | tail -n 3 || crash=1
 [ "$conformance" -eq 0 ] && conformance=$crash
+echo "== crash safety: SIGKILL during rewind, 10 rounds"
+STRATA_BIN=.build/release/strata tools/rewind-crash-test.sh 10 | tail -n 3 || crash=1
+[ "$conformance" -eq 0 ] && conformance=$crash
 echo "== summary"
 grep -E "^[A-Za-z0-9 ]+: [0-9]+ passed, [0-9]+ failed" .build/test-output.txt || true
 grep -E "Test run with" .build/test-output.txt || true
