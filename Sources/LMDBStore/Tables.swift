@@ -15,16 +15,19 @@ import State
 /// | `receipts` | block hash (32) | receipts RLP |
 /// | `txLookup` | transaction hash (32) | block hash (32) ‖ index (8, big-endian) |
 /// | `meta` | ASCII name (`MetaKey`) | see `MetaKey` |
+/// | `totalDifficulty` | block hash (32) | the block's total difficulty, 32 bytes big-endian |
 ///
 /// Big-endian numbers make LMDB's byte order the numeric order: `canonical` iterates by block
 /// number, `storage` by address and then slot, `accounts` by address.
 public enum Table: String, CaseIterable, Sendable {
   case accounts, storage, code, trie, headers, canonical, bodies, receipts, txLookup, meta
+  case totalDifficulty
 }
 
 /// The layout version of the store. Opening a store written with another version fails with
 /// `StoreError.incompatibleSchema`; bump it whenever a key or value layout changes.
-public let storeSchemaVersion: UInt64 = 1
+/// Version 2 added `totalDifficulty`.
+public let storeSchemaVersion: UInt64 = 2
 
 /// Keys of the `meta` table.
 public enum MetaKey: String, Sendable {
