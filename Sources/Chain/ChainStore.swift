@@ -233,8 +233,9 @@ public final class ChainStore: @unchecked Sendable {
     /// One seal to check: the header (a block's, or its ommer `ommer`'s) and the block.
     typealias SealJob = (item: Int, header: Header, hash: Hash, number: UInt64, ommer: Int?)
     /// The window being checked: its items, its checks and their verdicts (in the background).
-    var nextWindow: (items: [Item], jobs: [SealJob], checks: BackgroundMap<EthashVerifier.SealError?>)? = nil
-    func readWindow(_ verifier: EthashVerifier) -> (items: [Item], jobs: [SealJob], checks: BackgroundMap<EthashVerifier.SealError?>) {
+    var nextWindow: (items: [Item], jobs: [SealJob], checks: BackgroundMap<[EthashVerifier.SealError?]>)? = nil
+    let sealBatch = 4
+    func readWindow(_ verifier: EthashVerifier) -> (items: [Item], jobs: [SealJob], checks: BackgroundMap<[EthashVerifier.SealError?]>) {
       var items: [Item] = []
       reading: while items.count < max(1, sealWindow) {
         let item = readOne()
@@ -255,9 +256,11 @@ public final class ChainStore: @unchecked Sendable {
         }
       }
       stats.sealsChecked += jobs.count
+      // Checked `sealBatch` headers per task, in lockstep (`EthashVerifier.verify(_:)`).
       let headers = jobs.map(\.header)
-      let checks = BackgroundMap<EthashVerifier.SealError?>(count: headers.count, chunk: 1, helpers: 1) { j in
-        verifier.verify(headers[j])
+      let tasks = (headers.count + sealBatch - 1) / sealBatch
+      let checks = BackgroundMap<[EthashVerifier.SealError?]>(count: tasks, chunk: 1, helpers: 1) { t in
+        verifier.verify(Array(headers[(t * sealBatch)..<min(headers.count, (t + 1) * sealBatch)]))
       }
       return (items, jobs, checks)
     }
@@ -266,7 +269,7 @@ public final class ChainStore: @unchecked Sendable {
       if windowIndex == window.count {
         let (items, jobs, checks) = nextWindow ?? readWindow(verifier)
         let t0 = Date()
-        let verdicts = checks.finish(threads: threads)
+        let verdicts = checks.finish(threads: threads).flatMap { $0 }
         stats.seal += Date().timeIntervalSince(t0)
         window = items
         windowIndex = 0

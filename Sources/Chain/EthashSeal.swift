@@ -49,6 +49,30 @@ public final class EthashVerifier: Sendable {
     return nil
   }
 
+  /// Checks several headers' seals at once (`Ethash.Cache.hashimotoLight` in lockstep, which
+  /// keeps several cache misses in flight); the verdicts in order.
+  public func verify(_ headers: [Header]) -> [SealError?] {
+    var verdicts = [SealError?](repeating: nil, count: headers.count)
+    var i = 0
+    while i < headers.count {
+      // A run of headers of one epoch.
+      let epoch = Ethash.epoch(ofBlock: headers[i].number)
+      var end = i + 1
+      while end < headers.count, Ethash.epoch(ofBlock: headers[end].number) == epoch { end += 1 }
+      let run = headers[i..<end]
+      let results = cache(epoch: epoch).hashimotoLight(run.map { ($0.sealHash, $0.nonce) })
+      for (k, (header, (mix, result))) in zip(run, results).enumerated() {
+        if mix != header.mixHash {
+          verdicts[i + k] = .mixDigest(got: mix, header: header.mixHash)
+        } else if !Ethash.meetsDifficulty(result, difficulty: header.difficulty) {
+          verdicts[i + k] = .difficulty(result: result, difficulty: header.difficulty)
+        }
+      }
+      i = end
+    }
+    return verdicts
+  }
+
   /// The cache of `epoch`: from memory, else from disk, else generated (and saved). Callers
   /// wanting another epoch meanwhile wait (an import moves through epochs in order).
   public func cache(epoch: Int) -> Ethash.Cache {

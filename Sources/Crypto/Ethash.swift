@@ -113,69 +113,90 @@ public enum Ethash {
       }
     }
 
-    /// Dataset items `index` and `index + 1` (16 words each), computed from the cache into
-    /// `out` and `out + 16`. Each item's 256 parent reads depend on one another (the next
-    /// parent's index comes from the mix so far), so a single item waits on one cache miss at a
-    /// time; the two items of a hashimoto row are independent and computed together, which
-    /// keeps two misses in flight.
+    /// Dataset items `indices[0..<m]` (16 words each), computed from the cache into `out`.
+    /// One item's 256 parent reads depend on one another (the next parent's index comes from
+    /// the mix so far), so an item alone waits on one cache miss at a time; the items here are
+    /// independent and advance in lockstep, which keeps `m` misses in flight.
     @inline(__always)
-    func datasetItemPair(_ index: UInt32, cache: UnsafePointer<UInt32>, into out: UnsafeMutablePointer<UInt32>) {
+    func datasetItems(_ indices: UnsafePointer<UInt32>, _ m: Int, cache: UnsafePointer<UInt32>,
+                      into out: UnsafeMutablePointer<SIMD16<UInt32>>) {
       let n = UInt32(count)
       let raw = UnsafeRawPointer(cache)
-      let a = Int(index % n) * 16, b = Int((index &+ 1) % n) * 16
-      for k in 0..<16 { out[k] = cache[a + k]; out[16 + k] = cache[b + k] }
-      out[0] ^= index
-      out[16] ^= index &+ 1
-      Ethash.keccak512Words(out)
-      Ethash.keccak512Words(out + 16)
-      var x = UnsafeRawPointer(out).loadUnaligned(as: SIMD16<UInt32>.self)
-      var y = UnsafeRawPointer(out + 16).loadUnaligned(as: SIMD16<UInt32>.self)
+      let words = UnsafeMutableRawPointer(out).assumingMemoryBound(to: UInt32.self)
+      for t in 0..<m {
+        let index = indices[t]
+        out[t] = raw.loadUnaligned(fromByteOffset: Int(index % n) &* 64, as: SIMD16<UInt32>.self)
+        out[t][0] ^= index
+        Ethash.keccak512Words(words + t * 16)
+      }
       let prime = SIMD16<UInt32>(repeating: 0x0100_0193)
       for j in 0..<UInt32(Ethash.datasetParents) {
         let lane = Int(j % 16)
-        let pa = Int(Ethash.fnv(index ^ j, x[lane]) % n) &* 64
-        let pb = Int(Ethash.fnv((index &+ 1) ^ j, y[lane]) % n) &* 64
-        x = (x &* prime) ^ raw.loadUnaligned(fromByteOffset: pa, as: SIMD16<UInt32>.self)
-        y = (y &* prime) ^ raw.loadUnaligned(fromByteOffset: pb, as: SIMD16<UInt32>.self)
+        for t in 0..<m {
+          let x = out[t]
+          let parent = Int(Ethash.fnv(indices[t] ^ j, x[lane]) % n) &* 64
+          out[t] = (x &* prime) ^ raw.loadUnaligned(fromByteOffset: parent, as: SIMD16<UInt32>.self)
+        }
       }
-      UnsafeMutableRawPointer(out).storeBytes(of: x, as: SIMD16<UInt32>.self)
-      UnsafeMutableRawPointer(out + 16).storeBytes(of: y, as: SIMD16<UInt32>.self)
-      Ethash.keccak512Words(out)
-      Ethash.keccak512Words(out + 16)
+      for t in 0..<m { Ethash.keccak512Words(words + t * 16) }
     }
 
     /// Hashimoto with dataset items computed from this cache: the mix digest and the result
     /// for a header's seal hash (the header without mix hash and nonce) and its nonce.
     public func hashimotoLight(sealHash: Hash, nonce: UInt64) -> (mixDigest: Hash, result: Hash) {
-      // Seed: Keccak-512(seal hash ‖ nonce as 8 little-endian bytes), 16 words.
-      var input = sealHash.bytes
-      withUnsafeBytes(of: nonce.littleEndian) { input += $0 }
+      hashimotoLight([(sealHash, nonce)])[0]
+    }
+
+    /// Hashimoto for several seals at once, in lockstep: their dataset items are computed
+    /// together (two rows' items per seal and access), so a thread keeps several independent
+    /// cache misses in flight. The same results as one call per seal.
+    public func hashimotoLight(_ seals: [(sealHash: Hash, nonce: UInt64)]) -> [(mixDigest: Hash, result: Hash)] {
+      let k = seals.count
+      if k == 0 { return [] }
       return words.withUnsafeBufferPointer { cacheBuffer in
         let cache = cacheBuffer.baseAddress!
-        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16 + 32 + 32 + 8) { scratch in
-          let s = scratch.baseAddress!
-          let mix = s + 16
-          let row = s + 48
-          let compressed = s + 80
+        let seeds = UnsafeMutablePointer<UInt32>.allocate(capacity: k * 16)
+        let mixes = UnsafeMutablePointer<UInt32>.allocate(capacity: k * 32)
+        let indices = UnsafeMutablePointer<UInt32>.allocate(capacity: k * 2)
+        let items = UnsafeMutablePointer<SIMD16<UInt32>>.allocate(capacity: k * 2)
+        defer { seeds.deallocate(); mixes.deallocate(); indices.deallocate(); items.deallocate() }
+        // Seed: Keccak-512(seal hash ‖ nonce as 8 little-endian bytes), 16 words; the mix
+        // starts as the seed twice.
+        for (t, seal) in seals.enumerated() {
+          var input = seal.sealHash.bytes
+          withUnsafeBytes(of: seal.nonce.littleEndian) { input += $0 }
+          let s = seeds + t * 16
           input.withUnsafeBytes { Keccak512.hash($0.baseAddress!, count: 40, into: UnsafeMutableRawPointer(s)) }
-          for k in 0..<16 { s[k] = UInt32(littleEndian: s[k]) }
-          for k in 0..<32 { mix[k] = s[k % 16] }
-          let rows = UInt32(datasetSize / Ethash.mixBytes)
-          for i in 0..<UInt32(Ethash.accesses) {
-            let p = Ethash.fnv(i ^ s[0], mix[Int(i % 32)]) % rows * 2
-            datasetItemPair(p, cache: cache, into: row)
-            for k in 0..<32 { mix[k] = Ethash.fnv(mix[k], row[k]) }
+          for w in 0..<16 { s[w] = UInt32(littleEndian: s[w]) }
+          for w in 0..<32 { mixes[t * 32 + w] = s[w % 16] }
+        }
+        let rows = UInt32(datasetSize / Ethash.mixBytes)
+        let itemWords = UnsafeMutableRawPointer(items).assumingMemoryBound(to: UInt32.self)
+        for i in 0..<UInt32(Ethash.accesses) {
+          for t in 0..<k {
+            let p = Ethash.fnv(i ^ seeds[t * 16], mixes[t * 32 + Int(i % 32)]) % rows * 2
+            indices[2 * t] = p
+            indices[2 * t + 1] = p + 1
           }
-          for k in 0..<8 {
-            compressed[k] = Ethash.fnv(Ethash.fnv(Ethash.fnv(mix[k * 4], mix[k * 4 + 1]), mix[k * 4 + 2]), mix[k * 4 + 3])
+          datasetItems(indices, 2 * k, cache: cache, into: items)
+          for t in 0..<k {
+            for w in 0..<32 { mixes[t * 32 + w] = Ethash.fnv(mixes[t * 32 + w], itemWords[t * 32 + w]) }
           }
-          // Serialised as little-endian words: the mix digest is those 32 bytes; the result is
+        }
+        return (0..<k).map { t in
+          let mix = mixes + t * 32
+          // Compressed mix, serialised as little-endian words: the mix digest; the result is
           // Keccak-256(seed ‖ mix digest).
-          var digest = [UInt8](repeating: 0, count: 32)
-          var final = [UInt8](repeating: 0, count: 96)
-          for k in 0..<16 { withUnsafeBytes(of: s[k].littleEndian) { final.replaceSubrange(k * 4..<k * 4 + 4, with: $0) } }
-          for k in 0..<8 { withUnsafeBytes(of: compressed[k].littleEndian) { digest.replaceSubrange(k * 4..<k * 4 + 4, with: $0) } }
-          final.replaceSubrange(64..<96, with: digest)
+          var digest = [UInt8]()
+          digest.reserveCapacity(32)
+          for w in 0..<8 {
+            let c = Ethash.fnv(Ethash.fnv(Ethash.fnv(mix[w * 4], mix[w * 4 + 1]), mix[w * 4 + 2]), mix[w * 4 + 3])
+            withUnsafeBytes(of: c.littleEndian) { digest += $0 }
+          }
+          var final = [UInt8]()
+          final.reserveCapacity(96)
+          for w in 0..<16 { withUnsafeBytes(of: seeds[t * 16 + w].littleEndian) { final += $0 } }
+          final += digest
           return (Hash(digest), Keccak256.hash(final))
         }
       }
