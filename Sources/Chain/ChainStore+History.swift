@@ -103,6 +103,7 @@ extension ChainStore {
       try batch.delete(.headers, key: hash.bytes)
       try batch.delete(.bodies, key: hash.bytes)
       try batch.delete(.receipts, key: hash.bytes)
+      try batch.delete(.totalDifficulty, key: hash.bytes)
       try batch.deleteCanonical(number)
     }
     result.blocks += 1

@@ -21,6 +21,8 @@ public enum ChainError: Error, CustomStringConvertible, StoreErrorCarrying {
   case parentNotHead(number: UInt64, hash: Hash, parent: Hash, head: Hash)
   case file(ChainFile.ReadError)
   case decode(offset: UInt64, BlockError)
+  /// A proof-of-work block (or one of its ommers, `ommer` its index) whose ethash seal fails.
+  case seal(number: UInt64, hash: Hash, ommer: Int?, EthashVerifier.SealError)
   case trie(TrieError)
   case other(String)
 
@@ -36,6 +38,8 @@ public enum ChainError: Error, CustomStringConvertible, StoreErrorCarrying {
       return "block \(n) (\(h)): its parent \(parent) is not the head \(head) (side chains are not imported)"
     case .file(let e): return e.description
     case .decode(let o, let e): return "block at byte \(o): \(e)"
+    case .seal(let n, let h, let ommer, let e):
+      return "block \(n) (\(h)): " + (ommer.map { "ommer \($0): " } ?? "") + e.description
     case .trie(let e): return "trie: \(e)"
     case .other(let m): return m
     }
@@ -121,6 +125,7 @@ public final class ChainStore: @unchecked Sendable {
         try batch.putBody(hash, Block(header: header, withdrawals: header.withdrawalsRoot == nil ? nil : []).bodyRLP)
         try batch.putReceipts(hash, [0xc0])
         try batch.putCanonical(header.number, hash)
+        try batch.putTotalDifficulty(hash, header.difficulty)
         try batch.setHead(hash, number: header.number)
         try batch.setGenesisHash(hash)
         try batch.setChainID(genesis.chainConfig.chainID)
@@ -139,6 +144,10 @@ public final class ChainStore: @unchecked Sendable {
     public var transactions = 0
     public var gas: UInt64 = 0
     public var decode = 0.0, execution = 0.0, trie = 0.0, commit = 0.0
+    /// Seconds the import waited for seal checks (they run ahead, on other threads), and how
+    /// many proof-of-work headers (blocks and ommers) were checked.
+    public var seal = 0.0
+    public var sealsChecked = 0
     /// Block-STM counters summed over the blocks that ran in parallel.
     public var parallelBlocks = 0, incarnations = 0, reExecutions = 0, validations = 0, validationAborts = 0
     public var dependencySuspensions = 0, nonceSuspensions = 0, deferredCredits = 0
@@ -153,6 +162,7 @@ public final class ChainStore: @unchecked Sendable {
     public mutating func add(_ o: ImportStats) {
       blocks += o.blocks; skipped += o.skipped; transactions += o.transactions; gas += o.gas
       decode += o.decode; execution += o.execution; trie += o.trie; commit += o.commit
+      seal += o.seal; sealsChecked += o.sealsChecked
       parallelBlocks += o.parallelBlocks; incarnations += o.incarnations; reExecutions += o.reExecutions
       validations += o.validations; validationAborts += o.validationAborts
       dependencySuspensions += o.dependencySuspensions; nonceSuspensions += o.nonceSuspensions
@@ -190,24 +200,91 @@ public final class ChainStore: @unchecked Sendable {
     public static let perBlock = GroupCommit(blocks: 1)
   }
 
-  /// Imports every block of `path` in order; blocks already stored are skipped. Stops at the
-  /// first invalid block: every block before it is committed (the open group first), then the
-  /// error is thrown. A store failure aborts the open group (the store stays at its last commit).
+  /// Imports every block of `path` in order; blocks already stored (a file that starts at
+  /// genesis, as `geth export` writes) are skipped and counted. Stops at the first invalid
+  /// block: every block before it is committed (the open group first), then the error is
+  /// thrown. A store failure aborts the open group (the store stays at its last commit).
+  /// - Parameter seals: checks the ethash seal of every proof-of-work block and its ommers (nil:
+  ///   not checked). The checks run ahead of execution, `sealWindow` blocks at a time on
+  ///   worker threads: the next window's while this one's blocks execute.
   public func importFile(_ path: String, threads: Int, alwaysParallel: Bool = false, group: GroupCommit = .default,
+                         seals: EthashVerifier? = nil, sealWindow: Int = 128,
                          progress: ((ImportStats, UInt64, UInt64) -> Void)? = nil) throws(ChainError) -> ImportStats {
     let file: ChainFile
     do { file = try ChainFile(path: path) } catch { throw .file(error) }
     var stats = ImportStats()
     let processor = BlockProcessor(config: config, threads: threads, alwaysParallel: alwaysParallel)
     var decodeTime = 0.0
-    /// The next block and the file offset after it; nil at the end of the file.
-    func readNext() -> Result<(block: Block, end: UInt64)?, ChainError> {
+    typealias Item = Result<(block: Block, end: UInt64)?, ChainError>
+    /// The next block in the file and the file offset after it; nil at the end of the file.
+    func readOne() -> Item {
       let t0 = Date()
       defer { decodeTime += Date().timeIntervalSince(t0) }
       let item: (offset: UInt64, bytes: [UInt8])?
       do { item = try file.next() } catch { return .failure(.file(error)) }
       guard let (offset, bytes) = item else { return .success(nil) }
       do { return .success((try Block(rlpEncoded: bytes), file.offset)) } catch { return .failure(.decode(offset: offset, error)) }
+    }
+    // With seal checks, blocks are read a window at a time and the window's seals checked in
+    // the background (`BackgroundMap`) while the window before executes; a block whose seal
+    // fails becomes its error, reported when the import reaches it.
+    var window: [Item] = []
+    var windowIndex = 0
+    /// One seal to check: the header (a block's, or its ommer `ommer`'s) and the block.
+    typealias SealJob = (item: Int, header: Header, hash: Hash, number: UInt64, ommer: Int?)
+    /// The window being checked: its items, its checks and their verdicts (in the background).
+    var nextWindow: (items: [Item], jobs: [SealJob], checks: BackgroundMap<[EthashVerifier.SealError?]>)? = nil
+    let sealBatch = 4
+    func readWindow(_ verifier: EthashVerifier) -> (items: [Item], jobs: [SealJob], checks: BackgroundMap<[EthashVerifier.SealError?]>) {
+      var items: [Item] = []
+      reading: while items.count < max(1, sealWindow) {
+        let item = readOne()
+        items.append(item)
+        switch item {
+        case .success(nil), .failure: break reading
+        case .success: continue
+        }
+      }
+      // One check per proof-of-work header: each block's own and its ommers'.
+      var jobs: [SealJob] = []
+      for (i, item) in items.enumerated() {
+        guard case .success(let b?) = item else { continue }
+        let header = b.block.header
+        if EthashVerifier.isSealed(header) { jobs.append((i, header, b.block.hash, header.number, nil)) }
+        for (k, ommer) in b.block.ommers.enumerated() where EthashVerifier.isSealed(ommer) {
+          jobs.append((i, ommer, b.block.hash, header.number, k))
+        }
+      }
+      stats.sealsChecked += jobs.count
+      // Checked `sealBatch` headers per task, in lockstep (`EthashVerifier.verify(_:)`).
+      let headers = jobs.map(\.header)
+      let tasks = (headers.count + sealBatch - 1) / sealBatch
+      let checks = BackgroundMap<[EthashVerifier.SealError?]>(count: tasks, chunk: 1, helpers: 1) { t in
+        verifier.verify(Array(headers[(t * sealBatch)..<min(headers.count, (t + 1) * sealBatch)]))
+      }
+      return (items, jobs, checks)
+    }
+    func readNext() -> Item {
+      guard let verifier = seals else { return readOne() }
+      if windowIndex == window.count {
+        let (items, jobs, checks) = nextWindow ?? readWindow(verifier)
+        let t0 = Date()
+        let verdicts = checks.finish(threads: threads).flatMap { $0 }
+        stats.seal += Date().timeIntervalSince(t0)
+        window = items
+        windowIndex = 0
+        // The first failing check of a block replaces it with its error.
+        var failed = Set<Int>()
+        for (job, verdict) in zip(jobs, verdicts) {
+          guard let verdict, failed.insert(job.item).inserted else { continue }
+          window[job.item] = .failure(.seal(number: job.number, hash: job.hash, ommer: job.ommer, verdict))
+        }
+        // The next window is checked while this one's blocks execute, unless this one ends the file.
+        nextWindow = nil
+        if case .success(_?)? = items.last { nextWindow = readWindow(verifier) }
+      }
+      defer { windowIndex += 1 }
+      return window[windowIndex]
     }
     // The next block is read before this one is imported, and its transactions prepared
     // (senders recovered) in the background meanwhile: a light block's serial execution and
@@ -348,8 +425,9 @@ extension ChainStore {
   /// - Returns: the executed block for `commit`, or nil when the block is already stored.
   /// - Throws: `.block` for an invalid block (an unknown parent included), `.parentNotHead` for a
   ///   block off the head, `.stateBackend` / `.store` when the store fails.
-  /// - Parameter parentTotalDifficulty: the parent's total difficulty when the caller tracks it
-  ///   (the store does not keep it yet): it selects Paris by the terminal total difficulty.
+  /// - Parameter parentTotalDifficulty: the parent's total difficulty when the caller tracks it;
+  ///   by default the one the store recorded for the parent. It selects Paris by the terminal
+  ///   total difficulty.
   public func execute(_ block: Block, processor: BlockProcessor,
                       prepared: BackgroundMap<PreparedTransaction>? = nil,
                       parentTotalDifficulty: U256? = nil) throws(ChainError) -> ExecutedBlock? {
@@ -380,6 +458,10 @@ extension ChainStore {
     // The snapshot holds the head's state: a block on another parent would run on the wrong one.
     guard let head, head.hash == parent.hash else {
       throw .parentNotHead(number: number, hash: hash, parent: parent.hash, head: head?.hash ?? .zero)
+    }
+    var parentTotalDifficulty = parentTotalDifficulty
+    if parentTotalDifficulty == nil {
+      parentTotalDifficulty = try stored { () throws(StoreError) in try view.totalDifficulty(parent.hash) }
     }
     do throws(BlockExecutionError) {
       return try processor.execute(block, parent: parent, on: view, workerReaders: workerViews, prepared: prepared,
@@ -451,7 +533,8 @@ extension ChainStore {
   }
 
   /// Writes a sealed block into `batch`, whose head must be its parent: state, trie nodes,
-  /// header, body, receipts, transaction index, canonical index and head.
+  /// header, body, receipts, transaction index, canonical index, total difficulty (the parent's
+  /// plus its own, when the parent's is recorded) and head.
   func write(_ sealed: ExecutedBlock, prepared: StateCommitter.Prepared,
              into batch: inout WriteBatch) throws(ChainError) {
     let block = sealed.block
@@ -474,6 +557,9 @@ extension ChainStore {
         try batch.putTransactionLocation(txHash, block: hash, index: UInt64(i))
       }
       try batch.putCanonical(number, hash)
+      if let parentTD = try batch.view.totalDifficulty(sealed.parent.hash) {
+        try batch.putTotalDifficulty(hash, parentTD &+ block.header.difficulty)
+      }
       try batch.setHead(hash, number: number)
     }
   }

@@ -188,7 +188,8 @@ final class Host {
   /// write set reads the account then (Block-STM makes it a delta, so that fee and transfer
   /// credits to one account do not conflict). When the account is already loaded, it is added
   /// in place. A zero `value` is a touch: from Spurious Dragon (`clearsEmptyAccounts`) it
-  /// deletes an existing empty account (EIP-161); before, it does nothing.
+  /// deletes an existing empty account (EIP-161); before, it creates a missing account empty
+  /// (a zero fee still brings the coinbase into existence, as geth's AddBalance does).
   ///
   /// Not journaled: called only outside every frame (the fee, a plain transfer).
   func credit(_ address: Address, _ value: U256, clearsEmptyAccounts: Bool) throws(StateReadError) {
@@ -197,10 +198,11 @@ final class Host {
         try setBalance(address, try balance(address) &+ value)
       } else if clearsEmptyAccounts {
         try touch(address)
+      } else {
+        try createIfMissing(address)
       }
       return
     }
-    if value.isZero && !clearsEmptyAccounts { return }
     // One credit per account: Block-STM keeps one delta per account and transaction.
     if let i = credits.firstIndex(where: { $0.address == address }) {
       credits[i].value = credits[i].value &+ value

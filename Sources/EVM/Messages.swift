@@ -81,8 +81,14 @@ extension VirtualMachine {
       } else {
         let cost = code.count * schedule.codeDeposit
         if cost > result.gasLeft {
-          // Homestead+: running out of gas for the deposit fails the creation.
-          failure = .outOfGas
+          // Homestead+: running out of gas for the deposit fails the creation. Frontier keeps
+          // the created account, without code, and charges nothing for the deposit.
+          if fork >= .homestead {
+            failure = .outOfGas
+          } else {
+            result.output = []
+            return result
+          }
         } else {
           result.gasLeft -= cost
         }

@@ -62,6 +62,8 @@ extension BalanceCredit {
   public static func apply(_ value: U256, to account: Account?, clearsEmptyAccounts: Bool) -> Effect {
     if value.isZero {
       if clearsEmptyAccounts, let a = account, a.isEmpty { return .deleted }
+      // Before EIP-161 a zero credit (a touch) creates a missing account, empty.
+      if !clearsEmptyAccounts && account == nil { return .set(Account()) }
       return .unchanged
     }
     var a = account ?? Account()

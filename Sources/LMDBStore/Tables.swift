@@ -23,6 +23,7 @@ import State
 ///
 /// The last five are the history (see History.swift): the change sets keep each block's values
 /// *before* it, so the value after block N is the before-value of the first change after N.
+/// | `totalDifficulty` | block hash (32) | the block's total difficulty, 32 bytes big-endian |
 ///
 /// Big-endian numbers make LMDB's byte order the numeric order: `canonical` iterates by block
 /// number, `storage` by address and then slot, `accounts` by address.
@@ -30,10 +31,12 @@ public enum Table: String, CaseIterable, Sendable {
   case accounts, storage, code, trie, headers, canonical, bodies, receipts, txLookup, meta
   // History: change sets, their indexes, and the log index (History.swift).
   case accountChanges, storageChanges, accountHistory, storageHistory, logIndex
+  case totalDifficulty
 }
 
 /// The layout version of the store. Opening a store written with another version fails with
 /// `StoreError.incompatibleSchema`; bump it whenever a key or value layout changes.
+/// Version 2 added the history tables and `totalDifficulty`.
 public let storeSchemaVersion: UInt64 = 2
 
 /// Keys of the `meta` table.

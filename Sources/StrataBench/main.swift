@@ -9,6 +9,7 @@ let all: [(String, () -> Void)] = [
   ("evm", benchEVM),
   ("blockstm", benchBlockSTM),
   ("history", benchHistory),
+  ("ethash", benchEthash),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 for name in wanted where !all.contains(where: { $0.0 == name }) {

@@ -60,6 +60,8 @@ struct ImportCommand: ParsableCommand {
   var commitBytes: Int = ChainStore.GroupCommit.defaultBytes
   @Option(help: "Group commit: at most this many seconds of import per transaction.")
   var commitSeconds: Double = ChainStore.GroupCommit.defaultSeconds
+  @Flag(name: .customLong("no-pow-check"), help: "Skip the ethash seal check of proof-of-work blocks (on by default; each epoch's cache is kept in DATADIR/ethash).")
+  var noPowCheck = false
 
   func run() throws {
     try reportingErrors {
@@ -67,10 +69,11 @@ struct ImportCommand: ParsableCommand {
       let tty = isatty(STDERR_FILENO) != 0
       let start = Date()
       var total = ChainStore.ImportStats()
+      let seals = noPowCheck ? nil : EthashVerifier(directory: (options.datadir as NSString).appendingPathComponent("ethash"))
       for file in files {
         var lastLogged = 0
         let group = ChainStore.GroupCommit(blocks: commitEvery, bytes: commitBytes, seconds: commitSeconds)
-        let s = try chain.importFile(file, threads: threads, alwaysParallel: alwaysParallel, group: group) { s, offset, size in
+        let s = try chain.importFile(file, threads: threads, alwaysParallel: alwaysParallel, group: group, seals: seals) { s, offset, size in
           if stats {
             let executor = s.lastExecutor.map { "\($0)" } ?? "serial executor"
             FileHandle.standardError.write(Data("block \(s.lastNumber): \(executor)\n".utf8))
@@ -94,13 +97,14 @@ struct ImportCommand: ParsableCommand {
       let head = try chain.store.read { try $0.head() }
       var out: [String: Any] = [
         "imported": total.blocks, "skipped": total.skipped, "transactions": total.transactions,
-        "gasUsed": total.gas, "seconds": elapsed,
+        "gasUsed": total.gas, "seconds": elapsed, "sealsChecked": total.sealsChecked,
         "mgasPerSecond": Double(total.gas) / 1e6 / max(elapsed, 1e-9),
         "txPerSecond": Double(total.transactions) / max(elapsed, 1e-9),
         "head": ["number": head?.number ?? 0, "hash": head?.hash.description ?? ""],
       ]
       if stats {
-        out["stages"] = ["decode": total.decode, "executionAndValidation": total.execution, "trie": total.trie, "commit": total.commit]
+        out["stages"] = ["decode": total.decode, "executionAndValidation": total.execution, "trie": total.trie, "commit": total.commit,
+                         "sealWait": total.seal]
         out["executor"] = [
           "threads": threads, "parallelBlocks": total.parallelBlocks, "incarnations": total.incarnations,
           "reExecutions": total.reExecutions, "validations": total.validations,

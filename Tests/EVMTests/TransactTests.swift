@@ -48,10 +48,19 @@ import Testing
     var changes = StateChanges()
     try r.writeSet.apply(to: &changes, base: state, clearsEmptyAccounts: true)
     #expect(changes.accounts[coinbase] == .some(nil))
-    // Before Spurious Dragon a zero fee leaves no trace.
+    // Before Spurious Dragon a zero fee leaves an existing empty coinbase as it is…
     let frontier = VirtualMachine(block: BlockEnv(fork: .homestead, coinbase: coinbase, baseFee: U256(10)))
     let old = try frontier.transact(TxEnv(caller: sender, to: other, gasLimit: 21000, gasPrice: U256(10)), state: state)
-    #expect(old.writeSet.credits.isEmpty)
+    var oldChanges = StateChanges()
+    try old.writeSet.apply(to: &oldChanges, base: state, clearsEmptyAccounts: false)
+    #expect(oldChanges.accounts[coinbase] == nil)
+    // …and creates a missing one, empty (geth's AddBalance of zero; eest test_zero_gas_price_and_touching).
+    let fresh = TestState()
+    fresh.set(sender, balance: U256(1_000_000_000))
+    let created = try frontier.transact(TxEnv(caller: sender, to: other, gasLimit: 21000, gasPrice: U256(10)), state: fresh)
+    var createdChanges = StateChanges()
+    try created.writeSet.apply(to: &createdChanges, base: fresh, clearsEmptyAccounts: false)
+    #expect(createdChanges.accounts[coinbase] == .some(Account()))
   }
 
   /// A reader that lets plain transfers credit their recipient unread (as Block-STM's view does).
