@@ -67,13 +67,13 @@ struct CallArgs {
 }
 
 /// What one EVM run of a call gave.
-struct CallRun {
+struct CallRun: Sendable {
   var result: ExecutionResult
   var accessed: [Address: Set<U256>]
 }
 
 /// Why a call did not run to an end.
-enum CallFailure: Error {
+enum CallFailure: Error, Sendable {
   /// The transaction is invalid against the state (funds, intrinsic gas): geth's texts.
   case invalid(RPCError)
   case timeout
@@ -85,6 +85,9 @@ extension RPCHandler {
   struct CallContext {
     var env: BlockEnv
     var header: Header
+    var hash: Hash
+    var isHead: Bool
+    /// The state on the request's snapshot (for reads outside the EVM).
     var state: any StateReader
     var stateOverrides: JSON?
     var blockOverrides: JSON?
@@ -110,8 +113,36 @@ extension RPCHandler {
         throw .invalidArgument(i + 2, error.message)
       }
     }
-    return CallContext(env: env, header: found.header, state: s.state(found, history: history),
-                       stateOverrides: p.optional(i + 1), blockOverrides: blockOverrides)
+    let ctx = CallContext(env: env, header: found.header, hash: found.hash, isHead: found.hash == s.head.hash,
+                          state: s.state(found, history: history), stateOverrides: p.optional(i + 1),
+                          blockOverrides: blockOverrides)
+    // Checked here, on the request's thread, so that a bad override is a -32602 of the request.
+    try applyOverrides(ctx.stateOverrides, to: CallStateReader(base: ctx.state, deadline: .max))
+    return ctx
+  }
+
+  /// The outcome of one EVM run, handed from its thread to the request's.
+  final class CallBox: @unchecked Sendable {
+    // SAFETY: `result` is written once by the EVM thread before `done` is signalled and read by
+    // the request thread only after it waited for `done`.
+    var result: Result<CallRun, CallFailure>?
+    let done = DispatchSemaphore(value: 0)
+  }
+
+  /// Runs `body` on a thread of its own (deep stack, its own read transaction) and waits for it
+  /// until `deadline`: past it the request gets its timeout error at once and the thread, left
+  /// to finish on its own, stops at its next state read or when the gas cap runs out.
+  func runDetached(deadline: UInt64, _ body: @escaping @Sendable () -> Result<CallRun, CallFailure>) throws(CallFailure) -> CallRun {
+    let box = CallBox()
+    let started = LargeStack.detach {
+      box.result = body()
+      box.done.signal()
+    }
+    if !started { box.result = body(); box.done.signal() }
+    guard box.done.wait(timeout: DispatchTime(uptimeNanoseconds: deadline)) == .success, let r = box.result else {
+      throw .timeout
+    }
+    return try r.get()
   }
 
   /// Applies geth-style state overrides (`balance`, `nonce`, `code`, `state`, `stateDiff`).
@@ -171,31 +202,50 @@ extension RPCHandler {
     if args.hasFees && !feeCap.isZero && feeCap < env.baseFee {
       throw .invalid(.server("max fee per gas less than block base fee: address \(from), maxFeePerGas: \(feeCap), baseFee: \(env.baseFee)"))
     }
-    let reader = CallStateReader(base: ctx.state, deadline: deadline)
-    do { try applyOverrides(ctx.stateOverrides, to: reader) } catch { throw .invalid(error) }
-    // Calls skip the EOA check (EIP-3607): a contract may be the `from` of a simulation.
-    if let a = try? reader.account(from), a.codeHash != .emptyKeccak {
-      var eoa = a
-      eoa.codeHash = .emptyKeccak
-      reader.accountOverrides[from] = eoa
-    }
-    reader.accessed = [:]
     let tx = TxEnv(
       caller: from, to: args.to, value: args.value, data: args.data, gasLimit: gasLimit, gasPrice: price,
       maxFeePerGas: feeCap, maxFeePerBlobGas: args.maxFeePerBlobGas ?? .zero, blobHashes: args.blobHashes,
       accessList: accessList ?? [], nonce: nil)
     let blockEnv = env
-    let outcome: Result<ExecutionResult, TransactError> = LargeStack.run {
-      let vm = VirtualMachine(block: blockEnv)
-      do throws(TransactError) { return .success(try vm.transact(tx, state: reader)) } catch { return .failure(error) }
-    }
-    switch outcome {
-    case .success(let r): return CallRun(result: r, accessed: reader.accessed)
-    case .failure(let e):
-      if reader.timedOut { throw .timeout }
-      switch e {
-      case .state(let s): throw .invalid(.internalError(s.description))
-      case .invalid(let why): throw .invalid(.server(gethText(why, from: from)))
+    let store = chain.store
+    let history = self.history
+    let header = ctx.header
+    let hash = ctx.hash
+    let isHead = ctx.isHead
+    let overrides = ctx.stateOverrides
+    let handler = self
+    // The EVM runs on its own read transaction. At an older block the state under its root
+    // never changes; at the head it is the flat tables while the head is still the request's,
+    // else the trie under the request's head root: the same state either way.
+    return try runDetached(deadline: deadline) { () -> Result<CallRun, CallFailure> in
+      do {
+        return try store.read { view -> Result<CallRun, CallFailure> in
+          let current = try view.head()
+          let base = history.reader(view: view, number: header.number, stateRoot: header.stateRoot,
+                                    isHead: isHead && current?.hash == hash)
+          let reader = CallStateReader(base: base, deadline: deadline)
+          try? handler.applyOverrides(overrides, to: reader)
+          // Calls skip the EOA check (EIP-3607): a contract may be the `from` of a simulation.
+          if let a = try? reader.account(from), a.codeHash != .emptyKeccak {
+            var eoa = a
+            eoa.codeHash = .emptyKeccak
+            reader.accountOverrides[from] = eoa
+          }
+          reader.accessed = [:]
+          let vm = VirtualMachine(block: blockEnv)
+          do throws(TransactError) {
+            let r = try vm.transact(tx, state: reader)
+            return .success(CallRun(result: r, accessed: reader.accessed))
+          } catch {
+            if reader.timedOut { return .failure(.timeout) }
+            switch error {
+            case .state(let e): return .failure(.invalid(.internalError(e.description)))
+            case .invalid(let why): return .failure(.invalid(.server(handler.gethText(why, from: from))))
+            }
+          }
+        }
+      } catch {
+        return .failure(.invalid(.internalError("store: \(error)")))
       }
     }
   }

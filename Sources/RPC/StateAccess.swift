@@ -124,8 +124,14 @@ enum LargeStack {
     return result!
   }
 
-  /// Runs `job` on a new thread and waits for it; false when no thread could be started.
-  private static func start(_ job: Job) -> Bool {
+  /// Starts `body` on a new detached thread; false when no thread could be started.
+  static func detach(_ body: @escaping @Sendable () -> Void) -> Bool {
+    start(Job(body), join: false)
+  }
+
+  /// Runs `job` on a new thread (and waits for it when `join`); false when no thread could be
+  /// started.
+  private static func start(_ job: Job, join: Bool = true) -> Bool {
     var attr = pthread_attr_t()
     pthread_attr_init(&attr)
     pthread_attr_setstacksize(&attr, size)
@@ -141,7 +147,7 @@ enum LargeStack {
       Unmanaged<Job>.fromOpaque(context).release()
       return false
     }
-    pthread_join(thread, nil)
+    if join { pthread_join(thread, nil) } else { pthread_detach(thread) }
     return true
   }
 
