@@ -38,6 +38,8 @@ extension JSON: Equatable {
     case (.array(let x), .array(let y)): return x == y
     case (.object(let x), .object(let y)):
       guard x.count == y.count else { return false }
+      // Same member order (duplicate names included): pairwise.
+      if x.map(\.0) == y.map(\.0) { return zip(x, y).allSatisfy { $0.1 == $1.1 } }
       for (k, v) in x {
         guard let w = b[k], w == v else { return false }
       }

@@ -19,7 +19,7 @@ struct JSONTests {
   @Test func roundTrips() throws {
     let texts = [
       #"{"a":[1,-2.5e3,true,false,null,"x\"y\\z\n\u00e9\ud83d\ude00"],"b":{}}"#,
-      "[]", "0", "-0.0", "\"\"", #"{"k":{"k":{"k":[[[]]]}}}"#,
+      "[]", "0", "-0.0", "\"\"", #"{"k":{"k":{"k":[[[]]]}}}"#, #"{"id":1,"id":2}"#,
     ]
     for t in texts {
       let v = try JSONParser.parse(t)
