@@ -23,24 +23,24 @@ public final class RPCMetrics: RPCObserver, @unchecked Sendable {
   // are behind `lock`.
   public let registry = PrometheusCollectorRegistry()
   let factory: PrometheusMetricsFactory
-  private let lock = Mutex<[String: (Counter, Counter, Metrics.Timer)]>([:])
-  let head: Gauge
-  let storeBytes: Gauge
-  let pending: Gauge
+  private let lock = Mutex<[String: (Metrics.Counter, Metrics.Counter, Metrics.Timer)]>([:])
+  let head: Metrics.Gauge
+  let storeBytes: Metrics.Gauge
+  let pending: Metrics.Gauge
 
   public init() {
     factory = PrometheusMetricsFactory(registry: registry)
-    head = Gauge(label: "strata_head_block", factory: factory)
-    storeBytes = Gauge(label: "strata_store_bytes", factory: factory)
-    pending = Gauge(label: "strata_rpc_pending_transactions", factory: factory)
+    head = Metrics.Gauge(label: "strata_head_block", factory: factory)
+    storeBytes = Metrics.Gauge(label: "strata_store_bytes", factory: factory)
+    pending = Metrics.Gauge(label: "strata_rpc_pending_transactions", factory: factory)
   }
 
   public func observe(method: String, seconds: Double, failed: Bool) {
     let (requests, errors, timer) = lock.withLock { cache in
       if let c = cache[method] { return c }
       let dims = [("method", method)]
-      let c = (Counter(label: "strata_rpc_requests_total", dimensions: dims, factory: factory),
-               Counter(label: "strata_rpc_errors_total", dimensions: dims, factory: factory),
+      let c = (Metrics.Counter(label: "strata_rpc_requests_total", dimensions: dims, factory: factory),
+               Metrics.Counter(label: "strata_rpc_errors_total", dimensions: dims, factory: factory),
                Metrics.Timer(label: "strata_rpc_duration_seconds", dimensions: dims, factory: factory))
       cache[method] = c
       return c
@@ -127,11 +127,10 @@ public enum RPCServer {
                       body: .init(byteBuffer: ByteBuffer(bytes: out)))
     }
     router.get("/health") { _, _ -> String in "ok\n" }
-    var app = Application(
+    let app = Application(
       router: router,
       configuration: .init(address: .hostname(config.host, port: config.port), serverName: "strata"),
       onServerRunning: { channel in onReady(channel.localAddress?.port ?? config.port) })
-    app.logger.logLevel = .warning
     return app
   }
 
