@@ -63,7 +63,7 @@ check("balance grows", balances[0] <= balances[5] <= balances[-1] and balances[0
 h5 = w3.eth.get_block(5)["hash"]
 check("balance by block hash", w3.eth.get_balance(emitter, block_identifier=h5) == balances[5])
 check("balance by 0x2a6275cf", w3.eth.get_balance(emitter, block_identifier="0x2a6275cf6c145fef2429949e11f0db11f677c456e3f595c92d9b44d51196d50a") == 0x1d)
-check("nonce", w3.eth.get_transaction_count("0x7435ed30a8b4aeB0877CEf0c6E8cFFe834eb865f") > 10)
+check("nonce", w3.eth.get_transaction_count(Web3.to_checksum_address("0x7435ed30a8b4aeb0877cef0c6e8cffe834eb865f")) > 10)
 check("code", len(w3.eth.get_code(emitter)) > 0)
 check("storage", int.from_bytes(w3.eth.get_storage_at(emitter, 0), "big") == 0x1c)
 
@@ -74,7 +74,7 @@ check("call number", int.from_bytes(out[0:32], "big") == head, out[0:32].hex())
 check("call chain id", int.from_bytes(out[32:64], "big") == w3.eth.chain_id)
 out5 = w3.eth.call({"to": callenv}, block_identifier=5)
 check("call at block 5", int.from_bytes(out5[0:32], "big") == 5, out5[0:32].hex())
-gas = w3.eth.estimate_gas({"from": "0xaa00000000000000000000000000000000000000", "to": "0x0100000000000000000000000000000000000000"})
+gas = w3.eth.estimate_gas({"from": Web3.to_checksum_address("0xaa00000000000000000000000000000000000000"), "to": Web3.to_checksum_address("0x0100000000000000000000000000000000000000")})
 check("estimate transfer", gas == 21000, gas)
 
 # A proof (EIP-1186): the account's fields, and a proof whose first node hashes to the state root.
@@ -82,7 +82,11 @@ proof = w3.eth.get_proof(emitter, [0], "latest")
 root = w3.eth.get_block("latest")["stateRoot"]
 check("proof balance", proof["balance"] == 0x3f, proof["balance"])
 check("proof root", Web3.keccak(proof["accountProof"][0]) == root)
-check("proof storage", proof["storageProof"][0]["value"] == 0x1c, proof["storageProof"][0]["value"])
+value = proof["storageProof"][0]["value"]
+value = int.from_bytes(value, "big") if isinstance(value, (bytes, bytearray)) else int(value)
+check("proof storage", value == 0x1c, value)
+storage_root = w3.eth.get_proof(emitter, [0], "latest")["storageHash"]
+check("proof storage root", Web3.keccak(proof["storageProof"][0]["proof"][0]) == storage_root)
 old = w3.eth.get_proof(emitter, [], 3)
 check("proof at block 3", Web3.keccak(old["accountProof"][0]) == w3.eth.get_block(3)["stateRoot"]
       and old["balance"] == balances[3])
