@@ -24,25 +24,32 @@ struct LogFilter {
     return true
   }
 
+  /// The bloom bits of each address, and of each topic option per position, computed once.
+  func bloomBits() -> (addresses: [[Int]], topics: [[[Int]]]) {
+    (addresses.map { bloomBitIndexes($0.bytes) }, topics.map { $0.map { bloomBitIndexes($0.bytes) } })
+  }
+
   /// Whether a block's bloom may hold a matching log (false: it certainly does not).
-  func mayMatch(_ bloom: Bloom) -> Bool {
-    if !addresses.isEmpty && !addresses.contains(where: { bloomContains(bloom, $0.bytes) }) { return false }
-    for options in topics where !options.isEmpty {
-      if !options.contains(where: { bloomContains(bloom, $0.bytes) }) { return false }
+  static func mayMatch(_ bloom: Bloom, _ bits: (addresses: [[Int]], topics: [[[Int]]])) -> Bool {
+    if !bits.addresses.isEmpty && !bits.addresses.contains(where: { bloomHas(bloom, $0) }) { return false }
+    for options in bits.topics where !options.isEmpty {
+      if !options.contains(where: { bloomHas(bloom, $0) }) { return false }
     }
     return true
   }
 }
 
-func bloomContains(_ bloom: Bloom, _ data: [UInt8]) -> Bool {
-  let h = Keccak256.hash(data)
-  return h.withUnsafeBytes { p in
-    for i in stride(from: 0, to: 6, by: 2) {
-      let bit = (Int(p[i]) << 8 | Int(p[i + 1])) & 2047
-      if bloom.bytes[255 - bit / 8] & (UInt8(1) << UInt8(bit % 8)) == 0 { return false }
-    }
-    return true
+/// The three bloom bits (as byte index × 8 + bit) of `data`.
+func bloomBitIndexes(_ data: [UInt8]) -> [Int] {
+  let h = Keccak256.hash(data).bytes
+  return stride(from: 0, to: 6, by: 2).map { i in
+    let bit = (Int(h[i]) << 8 | Int(h[i + 1])) & 2047
+    return (255 - bit / 8) * 8 + bit % 8
   }
+}
+
+func bloomHas(_ bloom: Bloom, _ bits: [Int]) -> Bool {
+  bits.allSatisfy { bloom.bytes[$0 / 8] & (UInt8(1) << UInt8($0 % 8)) != 0 }
 }
 
 extension RPCHandler {
@@ -112,16 +119,21 @@ extension RPCHandler {
       }
     }
     var out: [JSON] = []
+    let bits = filter.bloomBits()
     for (_, hash) in hashes {
-      guard let header = try s.header(hash), filter.mayMatch(header.logsBloom) else { continue }
-      guard let block = try s.block(hash), let receipts = try s.receipts(hash, count: block.transactions.count) else { continue }
+      guard let header = try s.header(hash), LogFilter.mayMatch(header.logsBloom, bits) else { continue }
+      guard let receipts = try s.receipts(hash) else { continue }
+      // The body is read only for a block with a matching log, and only the hashes are taken.
+      var txHashes: [Hash]?
       var logIndex = 0
       for (i, r) in receipts.enumerated() {
         var txHash: Hash?
         for log in r.logs {
           defer { logIndex += 1 }
           guard filter.matches(log) else { continue }
-          if txHash == nil { txHash = block.transactions[i].hash }
+          if txHashes == nil { txHashes = try s.transactionHashes(hash) }
+          guard let all = txHashes, i < all.count else { throw .internalError("block \(hash): fewer transactions than receipts") }
+          if txHash == nil { txHash = all[i] }
           out.append(Format.log(log, logIndex: logIndex, txHash: txHash ?? .zero, txIndex: i, blockHash: hash,
                                 blockNumber: header.number))
           if out.count > limits.maxLogs {

@@ -54,6 +54,35 @@ struct Snapshot {
 
   /// The block's receipts, one per transaction; nil when the store holds none (genesis).
   func receipts(_ hash: Hash, count: Int) throws(RPCError) -> [Receipt]? {
+    guard let receipts = try receipts(hash) else { return nil }
+    guard receipts.count == count else {
+      throw .internalError("block \(hash) has \(count) transactions but \(receipts.count) receipts")
+    }
+    return receipts
+  }
+
+  /// The hashes of a block's transactions, from the stored body without decoding the
+  /// transactions (Keccak-256 of each canonical encoding).
+  func transactionHashes(_ hash: Hash) throws(RPCError) -> [Hash] {
+    guard let body = try Snapshot.store({ () throws(StoreError) in try view.body(hash) }) else {
+      throw .internalError("body of block \(hash) missing")
+    }
+    do {
+      let parts = try RLPItem(decoding: body).listItems()
+      guard let txs = parts.first else { throw RPCError.internalError("empty body of block \(hash)") }
+      return try txs.listItems().map { item in
+        // A legacy transaction is its list; a typed one an RLP string holding type ‖ payload.
+        item.isList ? Keccak256.hash(item.encoded) : Keccak256.hash(try item.bytes())
+      }
+    } catch let e as RPCError {
+      throw e
+    } catch {
+      throw .internalError("body of block \(hash) does not decode: \(error)")
+    }
+  }
+
+  /// The block's receipts as stored, unchecked against its transactions.
+  func receipts(_ hash: Hash) throws(RPCError) -> [Receipt]? {
     guard let raw = try rawReceipts(hash) else { return nil }
     var receipts: [Receipt] = []
     do {
@@ -62,9 +91,6 @@ struct Snapshot {
       }
     } catch {
       throw .internalError("receipts of block \(hash) do not decode: \(error)")
-    }
-    guard receipts.count == count else {
-      throw .internalError("block \(hash) has \(count) transactions but \(receipts.count) receipts")
     }
     return receipts
   }
