@@ -120,8 +120,18 @@ extension RPCHandler {
     }
     var out: [JSON] = []
     let bits = filter.bloomBits()
-    for (_, hash) in hashes {
-      guard let header = try s.header(hash), LogFilter.mayMatch(header.logsBloom, bits) else { continue }
+    for (number, hash) in hashes {
+      guard let raw = try s.rawHeader(hash) else { continue }
+      // The bloom sits at a fixed place in a header's RLP (a list of more than 255 bytes, then
+      // six hashes and an address); anything else is decoded.
+      let bloom: Bloom
+      if raw.count > 192 + 256, raw[0] == 0xf9, raw[189] == 0xb9, raw[190] == 0x01, raw[191] == 0x00 {
+        bloom = Bloom(raw[192..<(192 + 256)])
+      } else {
+        guard let h = try s.header(hash) else { continue }
+        bloom = h.logsBloom
+      }
+      guard LogFilter.mayMatch(bloom, bits) else { continue }
       guard let receipts = try s.receipts(hash) else { continue }
       // The body is read only for a block with a matching log, and only the hashes are taken.
       var txHashes: [Hash]?
@@ -135,7 +145,7 @@ extension RPCHandler {
           guard let all = txHashes, i < all.count else { throw .internalError("block \(hash): fewer transactions than receipts") }
           if txHash == nil { txHash = all[i] }
           out.append(Format.log(log, logIndex: logIndex, txHash: txHash ?? .zero, txIndex: i, blockHash: hash,
-                                blockNumber: header.number))
+                                blockNumber: number))
           if out.count > limits.maxLogs {
             throw .limitExceeded("query returned more than \(limits.maxLogs) results")
           }
