@@ -70,7 +70,7 @@ let package = Package(
       ]),
     .executableTarget(
       name: "StrataBench",
-      dependencies: ["Primitives", "Crypto", "Trie", "State", "EVM", "Execution", "Chain", "COpenSSL", "TestSupport"]),
+      dependencies: ["Primitives", "Crypto", "Trie", "State", "EVM", "Execution", "Chain", "LMDBStore", "COpenSSL", "TestSupport"]),
 
     .executableTarget(name: "StrataDevnet", dependencies: ["Chain", "Crypto", "EVM", "Primitives"]),
     .target(name: "TestSupport", dependencies: ["Primitives"], path: "Tests/TestSupport"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Crash safety: kills `strata import` with SIGKILL at random moments, then checks that the store
 # opens, `strata verify` passes, the head is a block boundary, and a re-run finishes the file
-# with the same final root as an uninterrupted import. The imports use group commit (several
+# with the same final root, and the same entries in every table (history included), as an
+# uninterrupted import. The imports use group commit (several
 # blocks per write transaction; COMMIT_EVERY=N sets `--commit-every`, default the import's) with
 # a time bound of COMMIT_SECONDS (default 0.5) so that a kill lands inside open groups.
 # Usage: tools/crash-test.sh [ROUNDS] [CHAIN_DIR]   (CHAIN_DIR holds genesis.json and blocks.rlp)
@@ -28,6 +29,9 @@ start=$(date +%s%N)
 $strata import --datadir "$work/ref" --threads 1 "$chain/blocks.rlp" >/dev/null
 duration_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 expected=$($strata head --datadir "$work/ref" | sed -n 's/.*"stateRoot" : "\(0x[0-9a-f]*\)".*/\1/p')
+# Every table's entry count (history, indexes and trie nodes included), in table order.
+entries() { $strata tables --datadir "$1" | grep '"entries"' | tr -d ' ,' | tr '\n' ' '; }
+expected_entries=$(entries "$work/ref")
 echo "crash-test: reference import took ${duration_ms} ms, final root $expected"
 
 killed=0
@@ -52,6 +56,10 @@ for round in $(seq 1 "$rounds"); do
   if [ "$root" != "$expected" ]; then
     echo "crash-test: round $round: final root $root, expected $expected"; exit 1
   fi
-  echo "crash-test: round $round: killed after ${delay_ms} ms at head $number; verify ok; resumed to the same root"
+  # … with the same history and indexes as the uninterrupted import.
+  if [ "$(entries "$work/db")" != "$expected_entries" ]; then
+    echo "crash-test: round $round: table entries $(entries "$work/db"), expected $expected_entries"; exit 1
+  fi
+  echo "crash-test: round $round: killed after ${delay_ms} ms at head $number; verify ok; resumed to the same root and tables"
 done
 echo "crash-test: $rounds passed, 0 failed ($killed imports killed mid-run)"

@@ -69,6 +69,9 @@ echo "== crash safety: SIGKILL during import, 20 rounds"
 crash=0
 STRATA_BIN=.build/release/strata tools/crash-test.sh 20 | tail -n 3 || crash=1
 [ "$conformance" -eq 0 ] && conformance=$crash
+echo "== crash safety: SIGKILL during rewind, 10 rounds"
+STRATA_BIN=.build/release/strata tools/rewind-crash-test.sh 10 | tail -n 3 || crash=1
+[ "$conformance" -eq 0 ] && conformance=$crash
 echo "== JSON-RPC: hive rpc-compat through the handler, and web3.py against strata rpc"
 rpc_fixtures=${STRATA_RPC_COMPAT:-../shared/rpc-compat}
 rpc=0

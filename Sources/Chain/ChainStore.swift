@@ -463,6 +463,8 @@ extension ChainStore {
     var e = RLPEncoder()
     e.list { l in for r in sealed.receiptEncodings { l.append(bytes: r) } }
     let receipts = e.bytes
+    // History first: it reads the values the state write replaces (ChainStore+History.swift).
+    try recordHistory(sealed, prepared: prepared, into: &batch)
     try stored { () throws(StoreError) in
       try StateCommitter.store(prepared, into: &batch)
       try batch.putHeader(hash, block.header.rlpEncoded)

@@ -215,6 +215,25 @@ enum LMDB {
     if rc != MDB_NOTFOUND { try check(rc, "mdb_cursor_get(\(what()))") }
   }
 
+  /// Visits the entries from the first key not below `start`, in key order, until `body`
+  /// returns false (the caller checks where its range ends).
+  static func scan(_ txn: OpaquePointer, _ dbi: MDB_dbi, from start: UnsafeRawBufferPointer,
+                   _ what: @autoclosure () -> String,
+                   _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool) throws(LMDBError) {
+    precondition(!start.isEmpty, "scan(from:) needs a non-empty key")
+    var cursor: OpaquePointer?
+    try check(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open(\(what()))")
+    defer { mdb_cursor_close(cursor) }
+    var k = val(start)
+    var v = MDB_val()
+    var rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
+    while rc == 0 {
+      if !body(buffer(k), buffer(v)) { return }
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
+    }
+    if rc != MDB_NOTFOUND { try check(rc, "mdb_cursor_get(\(what()))") }
+  }
+
   /// Deletes every entry whose key starts with `prefix` (non-empty); returns how many.
   static func deletePrefix(_ txn: OpaquePointer, _ dbi: MDB_dbi, prefix: UnsafeRawBufferPointer,
                            _ what: @autoclosure () -> String) throws(LMDBError) -> Int {
@@ -249,6 +268,13 @@ enum LMDB {
     if rc == MDB_NOTFOUND { return nil }
     try check(rc, "mdb_cursor_get(\(what()))")
     return (Array(buffer(k)), Array(buffer(v)))
+  }
+
+  /// A table's entries and the pages its B-tree occupies (branch, leaf and overflow).
+  static func stat(_ txn: OpaquePointer, _ dbi: MDB_dbi, _ what: @autoclosure () -> String) throws(LMDBError) -> (entries: Int, pages: Int, pageSize: Int) {
+    var stat = MDB_stat()
+    try check(mdb_stat(txn, dbi, &stat), "mdb_stat(\(what()))")
+    return (stat.ms_entries, stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages, Int(stat.ms_psize))
   }
 
   /// The number of entries in a table.

@@ -136,7 +136,7 @@ public final class Store: @unchecked Sendable {
     do {
       env = try LMDBEnvironment(path: path, readOnly: readOnly,
                                 mapSize: readOnly ? nil : (initialMapSize ?? Store.defaultMapSize),
-                                maxDatabases: 16, maxReaders: 510)
+                                maxDatabases: 32, maxReaders: 510)
     } catch {
       throw .lmdb(error)
     }

@@ -15,16 +15,26 @@ import State
 /// | `receipts` | block hash (32) | receipts RLP |
 /// | `txLookup` | transaction hash (32) | block hash (32) ‖ index (8, big-endian) |
 /// | `meta` | ASCII name (`MetaKey`) | see `MetaKey` |
+/// | `accountChanges` | block (8) ‖ address (20) | the account before the block: compact account, empty when it did not exist |
+/// | `storageChanges` | block (8) ‖ address (20) ‖ slot (32) | the slot before the block: minimal big-endian bytes, empty for zero |
+/// | `accountHistory` | address (20) ‖ shard's last block (8; `UInt64.max` for the open shard) | `BlockList`: the blocks that changed the account |
+/// | `storageHistory` | address (20) ‖ slot (32) ‖ shard's last block (8) | `BlockList`: the blocks that changed the slot |
+/// | `logIndex` | kind (1: 0 address, 1–4 topic 0–3) ‖ address (20) or topic (32) ‖ shard's last block (8) | `BlockList`: the blocks with such a log |
+///
+/// The last five are the history (see History.swift): the change sets keep each block's values
+/// *before* it, so the value after block N is the before-value of the first change after N.
 ///
 /// Big-endian numbers make LMDB's byte order the numeric order: `canonical` iterates by block
 /// number, `storage` by address and then slot, `accounts` by address.
 public enum Table: String, CaseIterable, Sendable {
   case accounts, storage, code, trie, headers, canonical, bodies, receipts, txLookup, meta
+  // History: change sets, their indexes, and the log index (History.swift).
+  case accountChanges, storageChanges, accountHistory, storageHistory, logIndex
 }
 
 /// The layout version of the store. Opening a store written with another version fails with
 /// `StoreError.incompatibleSchema`; bump it whenever a key or value layout changes.
-public let storeSchemaVersion: UInt64 = 1
+public let storeSchemaVersion: UInt64 = 2
 
 /// Keys of the `meta` table.
 public enum MetaKey: String, Sendable {

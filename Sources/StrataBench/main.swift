@@ -7,6 +7,7 @@ let all: [(String, () -> Void)] = [
   ("bls", benchBLS),
   ("evm", benchEVM),
   ("blockstm", benchBlockSTM),
+  ("history", benchHistory),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 for name in wanted where !all.contains(where: { $0.0 == name }) {

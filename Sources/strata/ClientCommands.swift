@@ -216,14 +216,16 @@ struct ReceiptCommand: ParsableCommand {
 }
 
 struct AccountCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "account", abstract: "Print an account at the head.")
+  static let configuration = CommandConfiguration(commandName: "account", abstract: "Print an account at a block (default: the head).")
   @OptionGroup var options: StoreOptions
   @Argument(help: "Address.") var address: String
+  @Option(help: "Block number, 0x-prefixed hash, or head/latest/earliest.") var block: String = "latest"
   func run() throws {
+    let blockID = try parseBlockID(block)
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
       let a = try Address(hex: address)
-      let account = try chain.query.account(a)
+      let account = try chain.query.account(a, at: blockID)
       printJSON([
         "address": a.description, "exists": account != nil,
         "balance": (account?.balance ?? .zero).description, "nonce": account?.nonce ?? 0,
@@ -235,30 +237,34 @@ struct AccountCommand: ParsableCommand {
 }
 
 struct StorageCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "storage", abstract: "Print a storage slot at the head.")
+  static let configuration = CommandConfiguration(commandName: "storage", abstract: "Print a storage slot at a block (default: the head).")
   @OptionGroup var options: StoreOptions
   @Argument(help: "Address.") var address: String
   @Argument(help: "Slot (decimal or 0x hex).") var slot: String
+  @Option(help: "Block number, 0x-prefixed hash, or head/latest/earliest.") var block: String = "latest"
   func run() throws {
+    let blockID = try parseBlockID(block)
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
       let a = try Address(hex: address)
       let s = try U256(parsing: slot)
-      let v = try chain.query.storage(a, slot: s)
+      let v = try chain.query.storage(a, slot: s, at: blockID)
       printJSON(["address": a.description, "slot": s.hash.description, "value": v.hash.description, "decimal": v.description])
     }
   }
 }
 
 struct CodeCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "code", abstract: "Print an account's code at the head.")
+  static let configuration = CommandConfiguration(commandName: "code", abstract: "Print an account's code at a block (default: the head).")
   @OptionGroup var options: StoreOptions
   @Argument(help: "Address.") var address: String
+  @Option(help: "Block number, 0x-prefixed hash, or head/latest/earliest.") var block: String = "latest"
   func run() throws {
+    let blockID = try parseBlockID(block)
     try reportingErrors {
       let chain = try ChainStore(path: options.datadir, readOnly: true)
       let a = try Address(hex: address)
-      let code = try chain.query.code(a)
+      let code = try chain.query.code(a, at: blockID)
       // The query checked the code against the account's code hash; empty code hashes to
       // the empty Keccak, as an account without code (or no account) reports.
       printJSON(["address": a.description, "codeHash": Keccak256.hash(code).description,

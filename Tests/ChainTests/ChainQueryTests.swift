@@ -77,7 +77,7 @@ import TestSupport
     #expect(throws: QueryError.transactionNotFound(.zero)) { try q.receipt(txHash: .zero) }
   }
 
-  @Test func stateAtTheHeadOnly() throws {
+  @Test func stateAtPastBlocks() throws {
     let (dir, chain) = try devnetStore()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let q = chain.query
@@ -87,9 +87,27 @@ import TestSupport
     #expect(try q.account(holder, at: .number(4)) == account)
     #expect(try q.account(holder, at: .hash(try q.head().hash)) == account)
     #expect(try q.account(Address(low: 0xdead)) == nil)
-    #expect(throws: QueryError.historyNotAvailable(requested: 3, head: 4)) { try q.account(holder, at: .number(3)) }
-    #expect(throws: QueryError.historyNotAvailable(requested: 0, head: 4)) { try q.storage(token, slot: .zero, at: .earliest) }
+    // History: the counter counts 8 in block 3 and 4 more in block 4; the token appears in block 2.
+    #expect(try q.storage(counter, slot: .zero, at: .number(3)) == U256(8))
+    #expect(try q.storage(counter, slot: .zero, at: .number(2)) == .zero)
+    #expect(try q.account(token, at: .number(1)) == nil)
+    #expect(try q.code(token, at: .number(1)).isEmpty)
+    #expect(try !q.code(token, at: .number(2)).isEmpty)
+    #expect(try q.storage(token, slot: .zero, at: .earliest) == .zero)
+    let past = try #require(try q.account(holder, at: .number(3)))
+    #expect(past.nonce < account.nonce)
+    #expect(try q.account(holder, at: .hash(try q.block(id: .number(3)).hash)) == past)
     #expect(throws: QueryError.blockNotFound(.number(5))) { try q.code(token, at: .number(5)) }
+    // Several queries on one snapshot, and the StateReader at a past block.
+    let (block, current, slot, hashAt3, hashAt4, h3, n3, nZero) = try q.snapshot { s throws(QueryError) in
+      let state = try s.state(at: .number(3))
+      let h3 = try s.blockHash(number: 3)
+      return (state.block, state.isCurrent, try? state.storage(counter, .zero), try? state.blockHash(3),
+              try? state.blockHash(4), h3, try h3.map { h throws(QueryError) in try s.blockNumber(hash: h) }, try s.blockNumber(hash: .zero))
+    }
+    #expect(block == 3 && !current && slot == U256(8))
+    #expect(h3 != nil && hashAt3 == h3 && hashAt4 == .zero)
+    #expect(n3 == .some(3) && nZero == nil)
 
     #expect(try q.storage(counter, slot: .zero) == U256(12))  // 8 increments in block 3, 4 in block 4
     #expect(try q.storage(token, slot: try U256(parsing: holder.description)) > .zero)
