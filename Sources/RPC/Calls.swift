@@ -221,7 +221,7 @@ extension RPCHandler {
       do {
         return try store.read { view -> Result<CallRun, CallFailure> in
           let current = try view.head()
-          let base = history.reader(view: view, number: header.number, stateRoot: header.stateRoot,
+          let base = history.reader(view: view, number: header.number, hash: hash, stateRoot: header.stateRoot,
                                     isHead: isHead && current?.hash == hash)
           let reader = CallStateReader(base: base, deadline: deadline)
           try? handler.applyOverrides(overrides, to: reader)

@@ -40,16 +40,21 @@ public final class RPCHandler: Sendable {
   public let chain: ChainStore
   public let limits: RPCLimits
   public let clientVersion: String
-  let history: any HistoricalState
+  let history: any StateSource
   let pool: PendingPool
   let observer: (any RPCObserver)?
 
-  public init(chain: ChainStore, limits: RPCLimits = RPCLimits(), observer: (any RPCObserver)? = nil,
-              clientVersion: String = "strata/v0.1.0/linux/swift6") {
+  public convenience init(chain: ChainStore, limits: RPCLimits = RPCLimits(), observer: (any RPCObserver)? = nil,
+                          clientVersion: String = "strata/v0.1.0/linux/swift6") {
+    self.init(chain: chain, limits: limits, observer: observer, clientVersion: clientVersion, history: ChangeSetSource())
+  }
+
+  init(chain: ChainStore, limits: RPCLimits, observer: (any RPCObserver)?, clientVersion: String,
+       history: any StateSource) {
     self.chain = chain
     self.limits = limits
     self.clientVersion = clientVersion
-    self.history = TrieHistory()
+    self.history = history
     self.pool = PendingPool(capacity: limits.maxPending)
     self.observer = observer
   }

@@ -179,8 +179,8 @@ struct Snapshot {
   }
 
   /// A state reader after block `found`.
-  func state(_ found: (hash: Hash, header: Header), history: any HistoricalState) -> any StateReader {
-    history.reader(view: view, number: found.header.number, stateRoot: found.header.stateRoot,
+  func state(_ found: (hash: Hash, header: Header), history: any StateSource) -> any StateReader {
+    history.reader(view: view, number: found.header.number, hash: found.hash, stateRoot: found.header.stateRoot,
                    isHead: found.hash == head.hash)
   }
 }

@@ -6,17 +6,26 @@ import Trie
 
 /// Where the server reads the state after a given block: the narrow seam between the method
 /// handlers and the store's history. At the head it is the flat tables (one B-tree lookup per
-/// account or slot); at an older block it is the state trie under that block's state root, which
-/// the store keeps whole (trie nodes are append-only, keyed by hash). A store with change sets
-/// can serve the older blocks from them instead by conforming another type here.
-protocol HistoricalState: Sendable {
-  /// A reader of the state after block `number` (whose state root is `stateRoot`), on `view`.
-  func reader(view: ReadView, number: UInt64, stateRoot: Hash, isHead: Bool) -> any StateReader
+/// account or slot).
+protocol StateSource: Sendable {
+  /// A reader of the state after block `number` (hash `hash`, state root `stateRoot`) on `view`.
+  func reader(view: ReadView, number: UInt64, hash: Hash, stateRoot: Hash, isHead: Bool) -> any StateReader
 }
 
-/// The default: flat tables at the head, the stored trie elsewhere.
-struct TrieHistory: HistoricalState {
-  func reader(view: ReadView, number: UInt64, stateRoot: Hash, isHead: Bool) -> any StateReader {
+/// The store's change sets (LMDBStore's history) for canonical blocks: one seek in a history
+/// index and one change-set read per account or slot.
+struct ChangeSetSource: StateSource {
+  func reader(view: ReadView, number: UInt64, hash: Hash, stateRoot: Hash, isHead: Bool) -> any StateReader {
+    if isHead { return view }
+    if (try? view.canonicalHash(number)) == hash, let state = try? view.state(afterBlock: number) { return state }
+    return TrieStateReader(view: view, stateRoot: stateRoot)
+  }
+}
+
+/// The state trie under the block's root, which the store keeps whole (trie nodes are
+/// append-only, keyed by hash): any stored block, canonical or not. eth_getProof reads it too.
+struct TrieSource: StateSource {
+  func reader(view: ReadView, number: UInt64, hash: Hash, stateRoot: Hash, isHead: Bool) -> any StateReader {
     isHead ? view : TrieStateReader(view: view, stateRoot: stateRoot)
   }
 }

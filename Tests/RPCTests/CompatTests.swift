@@ -76,6 +76,33 @@ struct CompatTests {
     #expect(early != atHead)
   }
 
+  /// The two sources of past state agree: the change sets and the trie under each block's root,
+  /// for every account the chain touches, at every block.
+  @Test func changeSetsAndTrieAgreeAtEveryBlock() throws {
+    let chain = try #require(CompatFixtures.chain)
+    let sets = RPCHandler(chain: chain, limits: RPCLimits(), observer: nil, clientVersion: "", history: ChangeSetSource())
+    let trie = RPCHandler(chain: chain, limits: RPCLimits(), observer: nil, clientVersion: "", history: TrieSource())
+    let accounts = ["0x7dcd17433742f4c0ca53122ab541d0ba67fc27df", "0x7435ed30a8b4aeb0877cef0c6e8cffe834eb865f",
+                    "0x9344b07175800259691961298ca11c824e65032d", "0x0000000000000000000000000000000000000000",
+                    "0x000f3df6d732807ef1319fb7b8bb8522d0beac02", "0xc1cadaffffffffffffffffffffffffffffffffff"]
+    var differing = 0
+    for n in 0...20 {
+      for a in accounts {
+        for m in ["eth_getBalance", "eth_getTransactionCount", "eth_getCode"] {
+          let req = #"{"jsonrpc":"2.0","id":1,"method":"\#(m)","params":["\#(a)","0x\#(String(n, radix: 16))"]}"#
+          let x = sets.handle(req), y = trie.handle(req)
+          #expect(x == y, "\(m) \(a) at \(n)")
+          #expect(errorCode(x) == nil, "\(x)")
+        }
+        let slot = #"{"jsonrpc":"2.0","id":1,"method":"eth_getStorageAt","params":["\#(a)","0x0","0x\#(String(n, radix: 16))"]}"#
+        #expect(sets.handle(slot) == trie.handle(slot))
+      }
+      let first = #"{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0x7dcd17433742f4c0ca53122ab541d0ba67fc27df","0x\#(String(n, radix: 16))"]}"#
+      if sets.handle(first) != sets.handle(#"{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0x7dcd17433742f4c0ca53122ab541d0ba67fc27df","latest"]}"#) { differing += 1 }
+    }
+    #expect(differing > 0)  // the balance really changes over the chain
+  }
+
   /// A batch answers each request, in order, from one snapshot.
   @Test func batchAnswersInOrder() throws {
     let chain = try #require(CompatFixtures.chain)
