@@ -110,12 +110,20 @@ extension RPCHandler {
       guard to - from < limits.maxLogBlockRange else {
         throw .limitExceeded("block range of \(to - from + 1) exceeds the limit of \(limits.maxLogBlockRange) blocks")
       }
-      var n = from
-      while true {
-        guard let h = try s.canonicalHash(n) else { break }
-        hashes.append((n, h))
-        if n == to { break }
-        n += 1
+      if let candidates = try indexedBlocks(filter, from: from, through: to, s) {
+        // The log index names the blocks that hold a log of each address and topic.
+        for n in candidates {
+          guard let h = try s.canonicalHash(n) else { break }
+          hashes.append((n, h))
+        }
+      } else {
+        var n = from
+        while true {
+          guard let h = try s.canonicalHash(n) else { break }
+          hashes.append((n, h))
+          if n == to { break }
+          n += 1
+        }
       }
     }
     var out: [JSON] = []
@@ -153,6 +161,27 @@ extension RPCHandler {
       }
     }
     return .array(out)
+  }
+
+  /// The blocks of `from...through` that the store's log index says may match `filter`, in
+  /// order: the union over its addresses, intersected with the union over each constrained topic
+  /// position. Nil when the filter constrains nothing (every block is a candidate).
+  func indexedBlocks(_ filter: LogFilter, from: UInt64, through: UInt64, _ s: Snapshot) throws(RPCError) -> [UInt64]? {
+    var sets: [Set<UInt64>] = []
+    func union(_ keys: [LogKey]) throws(RPCError) -> Set<UInt64> {
+      var out = Set<UInt64>()
+      for k in keys {
+        out.formUnion(try Snapshot.store { () throws(StoreError) in try s.view.logBlocks(k, from: from, through: through) })
+      }
+      return out
+    }
+    if !filter.addresses.isEmpty { sets.append(try union(filter.addresses.map { .address($0) })) }
+    for (i, options) in filter.topics.enumerated() where !options.isEmpty {
+      sets.append(try union(options.map { .topic(position: i, $0) }))
+    }
+    guard var result = sets.first else { return nil }
+    for other in sets.dropFirst() { result.formIntersection(other) }
+    return result.sorted()
   }
 
   // MARK: - Fees

@@ -103,6 +103,31 @@ struct CompatTests {
     #expect(differing > 0)  // the balance really changes over the chain
   }
 
+  /// Filtered queries (served through the log index) give exactly the matching part of the
+  /// unfiltered one (a scan of every block).
+  @Test func logIndexAgreesWithScan() throws {
+    let chain = try #require(CompatFixtures.chain)
+    let h = RPCHandler(chain: chain)
+    let all = try JSONParser.parse(h.handle(#"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{"fromBlock":"0x0","toBlock":"latest"}]}"#))
+    guard case .array(let logs)? = all["result"] else { Issue.record("no logs"); return }
+    #expect(logs.count > 10)
+    var addresses: [String] = []
+    var topics: [String] = []
+    for l in logs {
+      if let a = l["address"]?.stringValue, !addresses.contains(a) { addresses.append(a) }
+      if case .array(let ts)? = l["topics"], let t = ts.first?.stringValue, !topics.contains(t) { topics.append(t) }
+    }
+    for a in addresses {
+      let r = try JSONParser.parse(h.handle(#"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{"fromBlock":"0x0","toBlock":"latest","address":"\#(a)"}]}"#))
+      #expect(r["result"] == .array(logs.filter { $0["address"]?.stringValue == a }), "\(a)")
+    }
+    for t in topics.prefix(8) {
+      let r = try JSONParser.parse(h.handle(#"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{"fromBlock":"0x0","toBlock":"latest","topics":[["\#(t)"]]}]}"#))
+      let want = logs.filter { if case .array(let ts)? = $0["topics"] { return ts.first?.stringValue == t } else { return false } }
+      #expect(r["result"] == .array(want), "\(t)")
+    }
+  }
+
   /// A batch answers each request, in order, from one snapshot.
   @Test func batchAnswersInOrder() throws {
     let chain = try #require(CompatFixtures.chain)
