@@ -128,6 +128,36 @@ struct CompatTests {
     }
   }
 
+  /// Every batch is one snapshot, also while blocks are being committed: the head number, the
+  /// latest block and the balance at "latest" and at that number always agree.
+  @Test func batchesStayConsistentDuringImport() throws {
+    let dir = try #require(CompatFixtures.directory)
+    let work = NSTemporaryDirectory() + "strata-rpc-live-\(getpid())"
+    try? FileManager.default.removeItem(atPath: work)
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    _ = try ChainStore.initialise(path: work, genesisPath: dir + "/genesis.json")
+    let chain = try ChainStore(path: work)
+    let h = RPCHandler(chain: chain)
+    let done = DispatchSemaphore(value: 0)
+    let importer = Thread {
+      _ = try? chain.importFile(dir + "/chain.rlp", threads: 1, group: ChainStore.GroupCommit(blocks: 1))
+      done.signal()
+    }
+    importer.start()
+    var finished = false
+    var seen = Set<String>()
+    while !finished {
+      finished = done.wait(timeout: .now()) == .success
+      let out = try JSONParser.parse(h.handle(#"[{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"},{"jsonrpc":"2.0","id":2,"method":"eth_getBlockByNumber","params":["latest",false]},{"jsonrpc":"2.0","id":3,"method":"eth_getBalance","params":["0x7dcd17433742f4c0ca53122ab541d0ba67fc27df","latest"]}]"#))
+      guard case .array(let r) = out, r.count == 3, let n = r[0]["result"]?.stringValue else { Issue.record("bad batch"); return }
+      #expect(r[1]["result"]?["number"]?.stringValue == n)
+      let at = try JSONParser.parse(h.handle(#"{"jsonrpc":"2.0","id":4,"method":"eth_getBalance","params":["0x7dcd17433742f4c0ca53122ab541d0ba67fc27df","\#(n)"]}"#))
+      if errorCode(JSONWriter.string(at)) == nil { #expect(at["result"] == r[2]["result"]) }
+      seen.insert(n)
+    }
+    #expect(seen.contains("0x14"))
+  }
+
   /// A batch answers each request, in order, from one snapshot.
   @Test func batchAnswersInOrder() throws {
     let chain = try #require(CompatFixtures.chain)
