@@ -14,6 +14,13 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+    // The JSON-RPC server (RPC): HTTP on SwiftNIO, and /metrics in Prometheus format.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.0.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+    // Named only to alias its `Crypto` module (which Hummingbird's dependencies bring into the
+    // graph) away from this package's own `Crypto` target.
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
   ],
   targets: [
     // System libraries, found through pkg-config; tools/setup.sh installs them.
@@ -44,10 +51,21 @@ let package = Package(
     // Fixture runners (ethereum/tests BlockchainTests), discovery, the skip list and the summary,
     // shared by `strata blocktest` and ConformanceTests.
     .target(name: "Conformance", dependencies: ["Chain", "EVM", "Execution", "Primitives", "State", "LMDBStore"]),
+    // The JSON-RPC server: method dispatch over ChainQuery (no HTTP in it), the Hummingbird
+    // server around it, and the rpc-compat runner.
+    .target(
+      name: "RPC",
+      dependencies: [
+        "Chain", "Crypto", "EVM", "Execution", "Primitives", "State", "LMDBStore", "Trie",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Crypto", package: "swift-crypto", moduleAliases: ["Crypto": "SwiftCrypto"]),
+      ]),
     .executableTarget(
       name: "strata",
       dependencies: [
-        "Chain", "Conformance", "Execution", "EVM", "Primitives", "State", "LMDBStore",
+        "Chain", "Conformance", "Execution", "EVM", "Primitives", "State", "LMDBStore", "RPC",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -67,6 +85,7 @@ let package = Package(
       name: "ChainTests",
       dependencies: ["Chain", "Execution", "State", "LMDBStore", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
     .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
+    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Crypto", "Primitives", "LMDBStore", "TestSupport"]),
     .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EVM", "State", "Primitives", "Trie", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

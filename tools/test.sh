@@ -105,6 +105,16 @@ STRATA_BIN=.build/release/strata tools/crash-test.sh 20 | tail -n 3 || crash=1
 echo "== crash safety: SIGKILL during rewind, 10 rounds"
 STRATA_BIN=.build/release/strata tools/rewind-crash-test.sh 10 | tail -n 3 || crash=1
 [ "$conformance" -eq 0 ] && conformance=$crash
+echo "== JSON-RPC: hive rpc-compat through the handler, and web3.py against strata rpc"
+rpc_fixtures=${STRATA_RPC_COMPAT:-../shared/rpc-compat}
+rpc=0
+if [ -f "$rpc_fixtures/chain.rlp" ]; then
+  .build/release/strata rpc-compat "$rpc_fixtures" | grep -E '^(FAIL|    |rpc-compat: [0-9]+ of)' || rpc=1
+else
+  echo "*** WARNING: $rpc_fixtures not found: rpc-compat SKIPPED ***"
+fi
+STRATA_BIN=.build/release/strata tools/web3-test.sh | grep -E '^(FAIL|web3.py:|\*\*\*)' || rpc=1
+[ "$conformance" -eq 0 ] && conformance=$rpc
 echo "== summary"
 grep -E "^[A-Za-z0-9 ]+: [0-9]+ passed, [0-9]+ failed" .build/test-output.txt || true
 grep -E "Test run with" .build/test-output.txt || true
