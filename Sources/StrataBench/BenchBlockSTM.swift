@@ -159,3 +159,75 @@ func benchBlockSTM() {
     print(line)
   }
 }
+
+/// `strata-bench blockstm-predict`: predicted Block-STM speedups at 8, 16 and 32 threads for the
+/// first block of every corpus folder, from the executor's counters of a 2-thread run (this
+/// machine has 2 cores).
+///
+/// The model, per block, from medians of 5 runs:
+/// - Ts: serial execution (CPU time; single-threaded).
+/// - W, CP: the counters' work (final incarnations' execution times, summed) and critical path
+///   (the longest chain of them along the read dependencies).
+/// - S: the serial windows of a Block-STM run (setup + settle, wall time).
+/// - f: Block-STM's CPU per unit of useful work, (CPU of a 2-thread run − S) / W: re-executions,
+///   validation, the multi-version memory and the scheduler, and idle waiting at 2 threads.
+/// - T(P) between the optimistic max(f·W/P, f·CP) and Graham's list-scheduling bound
+///   f·W/P + (1 − 1/P)·f·CP, plus S. Reported: Ts / T(P) for the two bounds.
+/// At P = 2 the same model is printed next to the measured speedup (wall time), to judge it.
+func benchBlockSTMPredict() {
+  let candidates = [ProcessInfo.processInfo.environment["STRATA_CORPUS"], "../shared/corpus", "/work/shared/corpus"]
+  let root = URL(fileURLWithPath: candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) } ?? "../shared/corpus")
+  guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else {
+    print("blockstm-predict: no corpus at \(root.path) (set STRATA_CORPUS)")
+    return
+  }
+  let filter = ProcessInfo.processInfo.environment["STRATA_STM_FILTER"] ?? ""
+  let runs = 5
+  func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+  print("Block-STM speedup predicted from the counters of 2-thread runs (first block of each corpus folder; medians of \(runs) runs)")
+  print("block                            txs  Mgas  serial ms  W/CP    f   S ms | P=2 model  measured |  P=8 (opt–Graham)  P=16 (opt–Graham)  P=32 (opt–Graham)")
+  for name in names.sorted() where filter.isEmpty || name.contains(filter) {
+    let block: STMBenchBlock
+    do { block = try loadSTMBenchBlock(root.appendingPathComponent(name)) } catch { continue }
+    var ts: [Double] = [], cpuP: [Double] = [], wallS: [Double] = [], wallP: [Double] = []
+    var w: [Double] = [], cp: [Double] = [], ser: [Double] = []
+    var ok = true
+    for _ in 0..<runs {
+      var t0 = DispatchTime.now().uptimeNanoseconds
+      ts.append(cpuSeconds { blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state)) })
+      wallS.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+      var stats = BlockSTMStats()
+      t0 = DispatchTime.now().uptimeNanoseconds
+      cpuP.append(cpuSeconds {
+        if let (_, st) = try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: 2, minTransactions: 2, minAverageGasLimit: 0) {
+          stats = st
+        } else { ok = false }
+      })
+      wallP.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+      waitForBackgroundReleases()
+      if stats.serialReason != nil { ok = false }
+      w.append(Double(stats.workNanos) / 1e9)
+      cp.append(Double(stats.criticalPathNanos) / 1e9)
+      ser.append(Double(stats.setupNanos + stats.settleNanos) / 1e9)
+    }
+    if !ok || block.txs.count < 2 {
+      print("\(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(block.txs.count) txs: Block-STM took the serial path; no prediction")
+      continue
+    }
+    let Ts = median(ts), W = median(w), CP = median(cp), S = median(ser)
+    let f = max(1, (median(cpuP) - S) / W)
+    func bounds(_ p: Double) -> (Double, Double) {
+      let opt = S + max(f * W / p, f * CP)
+      let graham = S + f * W / p + (1 - 1 / p) * f * CP
+      return (Ts / opt, Ts / graham)
+    }
+    let m2 = bounds(2)
+    var line = "\(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%4d %5.1f %10.2f %5.1f %4.2f %5.2f", block.txs.count, Double(block.gasUsed) / 1e6, Ts * 1000, W / max(CP, 1e-12), f, S * 1000))"
+    line += " | \(String(format: "%4.2f–%4.2f %8.2f", m2.1, m2.0, median(wallS) / median(wallP))) |"
+    for p in [8.0, 16.0, 32.0] {
+      let b = bounds(p)
+      line += String(format: "  %6.2f–%-6.2f    ", b.1, b.0)
+    }
+    print(line)
+  }
+}

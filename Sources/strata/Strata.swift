@@ -10,6 +10,6 @@ struct Strata: ParsableCommand {
     subcommands: [
       InitCommand.self, ImportCommand.self, ExportCommand.self, HeadCommand.self, BlockCommand.self,
       ReceiptCommand.self, AccountCommand.self, StorageCommand.self, CodeCommand.self, VerifyCommand.self,
-      BlockTestCommand.self,
+      BlockTestCommand.self, EVMCommand.self,
     ])
 }
