@@ -4,38 +4,48 @@
 extension U256: Comparable {
   @inlinable @inline(__always)
   public static func < (a: U256, b: U256) -> Bool {
-    if a.w3 != b.w3 { return a.w3 < b.w3 }
-    if a.w2 != b.w2 { return a.w2 < b.w2 }
-    if a.w1 != b.w1 { return a.w1 < b.w1 }
-    return a.w0 < b.w0
+    // The borrow out of a − b: a sub/sbb chain, no branches.
+    a.subtractingReportingOverflow(b).overflow
   }
 }
 
 extension U256 {
   // MARK: Add, subtract, multiply
 
+  // Carries as 0/1 words, not branches: each limb is `a + b + carry` with the two overflows
+  // or'ed as integers, which LLVM turns into an add/adc chain (a Bool carry compiles to a
+  // conditional increment, a branch that mispredicts on data-dependent carries, as in
+  // snailtracer's signed fixed-point arithmetic).
+  @inlinable @inline(__always)
+  static func addCarrying(_ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+    let (s, o1) = a.addingReportingOverflow(b)
+    let (t, o2) = s.addingReportingOverflow(carry)
+    return (t, UInt64(o1 ? 1 : 0) | UInt64(o2 ? 1 : 0))
+  }
+
+  @inlinable @inline(__always)
+  static func subtractBorrowing(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (UInt64, UInt64) {
+    let (s, o1) = a.subtractingReportingOverflow(b)
+    let (t, o2) = s.subtractingReportingOverflow(borrow)
+    return (t, UInt64(o1 ? 1 : 0) | UInt64(o2 ? 1 : 0))
+  }
+
   @inlinable @inline(__always)
   public func addingReportingOverflow(_ b: U256) -> (partialValue: U256, overflow: Bool) {
-    let (r0, c0) = w0.addingReportingOverflow(b.w0)
-    var (r1, c1) = w1.addingReportingOverflow(b.w1)
-    var (r2, c2) = w2.addingReportingOverflow(b.w2)
-    var (r3, c3) = w3.addingReportingOverflow(b.w3)
-    if c0 { let (t, c) = r1.addingReportingOverflow(1); r1 = t; c1 = c1 || c }
-    if c1 { let (t, c) = r2.addingReportingOverflow(1); r2 = t; c2 = c2 || c }
-    if c2 { let (t, c) = r3.addingReportingOverflow(1); r3 = t; c3 = c3 || c }
-    return (U256(r0, r1, r2, r3), c3)
+    let (r0, c0) = U256.addCarrying(w0, b.w0, 0)
+    let (r1, c1) = U256.addCarrying(w1, b.w1, c0)
+    let (r2, c2) = U256.addCarrying(w2, b.w2, c1)
+    let (r3, c3) = U256.addCarrying(w3, b.w3, c2)
+    return (U256(r0, r1, r2, r3), c3 != 0)
   }
 
   @inlinable @inline(__always)
   public func subtractingReportingOverflow(_ b: U256) -> (partialValue: U256, overflow: Bool) {
-    let (r0, c0) = w0.subtractingReportingOverflow(b.w0)
-    var (r1, c1) = w1.subtractingReportingOverflow(b.w1)
-    var (r2, c2) = w2.subtractingReportingOverflow(b.w2)
-    var (r3, c3) = w3.subtractingReportingOverflow(b.w3)
-    if c0 { let (t, c) = r1.subtractingReportingOverflow(1); r1 = t; c1 = c1 || c }
-    if c1 { let (t, c) = r2.subtractingReportingOverflow(1); r2 = t; c2 = c2 || c }
-    if c2 { let (t, c) = r3.subtractingReportingOverflow(1); r3 = t; c3 = c3 || c }
-    return (U256(r0, r1, r2, r3), c3)
+    let (r0, c0) = U256.subtractBorrowing(w0, b.w0, 0)
+    let (r1, c1) = U256.subtractBorrowing(w1, b.w1, c0)
+    let (r2, c2) = U256.subtractBorrowing(w2, b.w2, c1)
+    let (r3, c3) = U256.subtractBorrowing(w3, b.w3, c2)
+    return (U256(r0, r1, r2, r3), c3 != 0)
   }
 
   @inlinable @inline(__always)
@@ -122,9 +132,29 @@ extension U256 {
   /// Quotient and remainder; both zero when `divisor` is zero (the EVM's rule).
   @inlinable
   public func quotientAndRemainder(dividingBy divisor: U256) -> (quotient: U256, remainder: U256) {
-    if divisor.isZero { return (.zero, .zero) }
-    if self < divisor { return (.zero, self) }
-    if fitsUInt64 { return (U256(w0 / divisor.w0), U256(w0 % divisor.w0)) }
+    // Literal zeros: `.zero` is a global, checked for lazy initialisation at every use.
+    if divisor.isZero { return (U256(0, 0, 0, 0), U256(0, 0, 0, 0)) }
+    if self < divisor { return (U256(0, 0, 0, 0), self) }
+    if fitsUInt64 { return (U256(w0 / divisor.w0, 0, 0, 0), U256(w0 % divisor.w0, 0, 0, 0)) }
+    if divisor.fitsUInt64 {
+      // One-limb divisor (fixed-point scales, powers of ten): schoolbook from the highest
+      // non-zero limb, the top one with a plain 64-bit division. Measured on snailtracer
+      // (callgrind): SDIV by 64-bit constants of 65–128-bit dividends dominates its divisions.
+      let d = divisor.w0
+      var q3: UInt64 = 0, q2: UInt64 = 0, q1: UInt64 = 0, r: UInt64 = 0
+      if w3 != 0 {
+        q3 = w3 / d; r = w3 % d
+        (q2, r) = d.dividingFullWidth((r, w2))
+        (q1, r) = d.dividingFullWidth((r, w1))
+      } else if w2 != 0 {
+        q2 = w2 / d; r = w2 % d
+        (q1, r) = d.dividingFullWidth((r, w1))
+      } else {
+        q1 = w1 / d; r = w1 % d
+      }
+      let (q0, r0) = d.dividingFullWidth((r, w0))
+      return (U256(q0, q1, q2, q3), U256(r0, 0, 0, 0))
+    }
     var u = (w0, w1, w2, w3)
     var v = (divisor.w0, divisor.w1, divisor.w2, divisor.w3)
     var q = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))

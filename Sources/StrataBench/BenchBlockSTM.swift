@@ -159,3 +159,78 @@ func benchBlockSTM() {
     print(line)
   }
 }
+
+/// `strata-bench blockstm-predict`: predicted Block-STM speedups at 8, 16 and 32 threads for the
+/// first block of every corpus folder, from the executor's counters of 2-thread runs (this
+/// machine has 2 cores, shared).
+///
+/// The model, per block, from medians of 5 runs (CPU times: on a loaded machine wall time is
+/// mostly the wait for a core, and so are the counters' nanosecond fields):
+/// - Ts: serial execution, CPU time (single-threaded).
+/// - W/CP: the counters' work over critical path measured in gas (`availableParallelismByGas`:
+///   the final incarnations' gas, summed, over the longest chain of them along the read
+///   dependencies). The nanosecond version is printed too; it is inflated by preemption here.
+/// - S: the serial windows of a Block-STM run (setup and settle), scaled from wall to CPU time by
+///   the serial run's CPU/wall ratio.
+/// - C: the CPU time of the 2-thread Block-STM run (all threads) less S: the parallel phase's
+///   work, Block-STM's bookkeeping, validations and re-executions included; C/Ts is printed as
+///   the overhead factor.
+/// - T(P) between the optimistic S + max(C/P, C·CP/W) and Graham's list-scheduling bound
+///   S + C/P + (1 − 1/P)·C·CP/W. Printed: Ts / T(P) for both bounds (Graham first).
+/// Blocks the default executor runs serially are predicted all the same (Block-STM forced on).
+func benchBlockSTMPredict() {
+  let candidates = [ProcessInfo.processInfo.environment["STRATA_CORPUS"], "../shared/corpus", "/work/shared/corpus"]
+  let root = URL(fileURLWithPath: candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) } ?? "../shared/corpus")
+  guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else {
+    print("blockstm-predict: no corpus at \(root.path) (set STRATA_CORPUS)")
+    return
+  }
+  let filter = ProcessInfo.processInfo.environment["STRATA_STM_FILTER"] ?? ""
+  let runs = 5
+  func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+  print("Block-STM speedup over serial predicted from the counters of 2-thread runs (first block of each corpus folder; medians of \(runs) runs; CPU times)")
+  print("block                        txs  Mgas serial ms W/CP gas W/CP ns  C/Ts  S ms |     P=2       P=8       P=16      P=32   (Graham–optimistic)")
+  for name in names.sorted() where filter.isEmpty || name.contains(filter) {
+    let block: STMBenchBlock
+    do { block = try loadSTMBenchBlock(root.appendingPathComponent(name)) } catch { continue }
+    var ts: [Double] = [], wallS: [Double] = [], cpuP: [Double] = []
+    var parGas: [Double] = [], parNs: [Double] = [], ser: [Double] = []
+    var ok = block.txs.count >= 2
+    for _ in 0..<runs where ok {
+      let t0 = DispatchTime.now().uptimeNanoseconds
+      ts.append(cpuSeconds { blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state)) })
+      wallS.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+      var stats = BlockSTMStats()
+      cpuP.append(cpuSeconds {
+        if let (_, st) = try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: 2, minTransactions: 2, minAverageGasLimit: 0) {
+          stats = st
+        } else { ok = false }
+      })
+      waitForBackgroundReleases()
+      if stats.serialReason != nil { ok = false }
+      parGas.append(stats.availableParallelismByGas)
+      parNs.append(stats.availableParallelism)
+      ser.append(Double(stats.setupNanos + stats.settleNanos) / 1e9)
+    }
+    let label = name.padding(toLength: 28, withPad: " ", startingAt: 0)
+    if !ok {
+      print("\(label) \(block.txs.count) txs: Block-STM took the serial path; no prediction")
+      continue
+    }
+    let Ts = median(ts)
+    let S = median(ser) * min(1, Ts / median(wallS))
+    let C = max(median(cpuP) - S, 1e-9)
+    let ratio = max(median(parGas), 1)
+    func bounds(_ p: Double) -> (graham: Double, optimistic: Double) {
+      let cp = C / ratio
+      return (Ts / (S + C / p + (1 - 1 / p) * cp), Ts / (S + max(C / p, cp)))
+    }
+    var line = label + String(format: " %4d %5.1f %9.2f %8.1f %7.1f %5.2f %5.2f |", block.txs.count, Double(block.gasUsed) / 1e6,
+                              Ts * 1000, ratio, median(parNs), C / Ts, S * 1000)
+    for p in [2.0, 8.0, 16.0, 32.0] {
+      let b = bounds(p)
+      line += String(format: " %4.2f–%-4.2f", b.graham, b.optimistic)
+    }
+    print(line)
+  }
+}

@@ -151,22 +151,70 @@ private func loopBench(_ name: String, _ code: [UInt8], gas: UInt64 = 30_000_000
   print("  \(name): \(fmt(Double(used) / t / 1e6, 0)) Mgas/s (CPU \(fmt(t * 1000, 2)) ms for \(used) gas)")
 }
 
+/// Writes `block`'s environment and transactions (senders recovered) as JSON, for the revm side
+/// of tools/bench-evm.sh (tools/bench-revm.py block).
+private func dumpBlock(_ block: BenchBlock, genesis: URL, to url: URL) throws {
+  let e = block.env
+  let txs: [[String: Any]] = block.txs.map { tx in
+    ["from": tx.caller.description, "to": tx.to.map { $0.description } ?? NSNull(),
+     "value": tx.value.hexString, "data": Hex.encode(tx.data), "gas": tx.gasLimit, "gasPrice": tx.gasPrice.hexString]
+  }
+  let object: [String: Any] = [
+    "genesis": genesis.path,
+    "block": ["number": e.number, "coinbase": e.coinbase.description, "timestamp": e.timestamp,
+              "gasLimit": e.gasLimit, "baseFee": e.baseFee.hexString, "prevRandao": e.prevRandao.description,
+              "chainId": Int(e.chainID.w0)],
+    "txs": txs,
+  ]
+  try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(to: url)
+}
+
+/// Thread CPU nanoseconds of each of `runs` runs of `body` after one warm-up, sorted.
+private func cpuNanos(runs: Int, _ body: () -> Void) -> [UInt64] {
+  func now() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+  }
+  body()
+  var times: [UInt64] = []
+  for _ in 0..<runs {
+    let start = now()
+    body()
+    times.append(now() - start)
+  }
+  return times.sorted()
+}
+
 func benchEVM() {
-  print("evm")
-  let shared = ProcessInfo.processInfo.environment["STRATA_SHARED"].map { URL(fileURLWithPath: $0) }
+  let env = ProcessInfo.processInfo.environment
+  // STRATA_BENCH_EVM_JSON=RUNS: only the corpus blocks, one JSON line each ({"name", "gasUsed",
+  // "medianNanos", "minNanos"}, thread CPU time per block), for tools/bench-evm.sh.
+  let jsonRuns = env["STRATA_BENCH_EVM_JSON"].flatMap { Int($0) }
+  // STRATA_BENCH_EVM_DUMP=DIR: also write DIR/NAME.json (environment and transactions).
+  let dumpDir = env["STRATA_BENCH_EVM_DUMP"].map { URL(fileURLWithPath: $0) }
+  if jsonRuns == nil { print("evm") }
+  let shared = env["STRATA_SHARED"].map { URL(fileURLWithPath: $0) }
     ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("../shared").standardized
   let corpus = shared.appendingPathComponent("corpus")
   // STRATA_BENCH_EVM=substring runs only the matching workloads (for profiling).
-  let only = ProcessInfo.processInfo.environment["STRATA_BENCH_EVM"]
+  let only = env["STRATA_BENCH_EVM"]
   for (name, revm) in [("compute_heavy-30Mgas-1b", 400.0), ("erc20_transfers-30Mgas-1b", 3350.0)]
   where only == nil || name.contains(only!) {
     let dir = corpus.appendingPathComponent(name)
     do {
-      let state = try loadGenesis(dir.appendingPathComponent("genesis.json"))
+      let genesis = dir.appendingPathComponent("genesis.json")
+      let state = try loadGenesis(genesis)
       let block = try loadBlock(dir)
+      if let dumpDir { try dumpBlock(block, genesis: genesis, to: dumpDir.appendingPathComponent("\(name).json")) }
       let gas = executeBlock(block, state, check: true)
       let expected = block.expectedGas.reduce(0, +)
+      if let runs = jsonRuns {
+        let times = cpuNanos(runs: runs) { blackHole(executeBlock(block, state, check: false)) }
+        print("{\"name\":\"\(name)\",\"gasUsed\":\(gas),\"medianNanos\":\(times[times.count / 2]),\"minNanos\":\(times[0])}")
+        continue
+      }
       let (t, spread) = measure(runs: 7) { blackHole(executeBlock(block, state, check: false)) }
       let cpu = measureCPU { blackHole(executeBlock(block, state, check: false)) }
       let mgas = Double(gas) / cpu / 1e6
@@ -177,6 +225,7 @@ func benchEVM() {
       print("  \(name): cannot load: \(error)")
     }
   }
+  if jsonRuns != nil { return }
   // JUMPDEST PUSH1 1 PUSH1 2 ADD POP PUSH1 0 JUMP
   loopBench("add loop", [0x5b, 0x60, 0x01, 0x60, 0x02, 0x01, 0x50, 0x60, 0x00, 0x56])
   // JUMPDEST PUSH1 64 PUSH1 0 KECCAK256 PUSH1 0 MSTORE PUSH1 0 JUMP

@@ -7,9 +7,28 @@ import Primitives
 /// RIPEMD-160 against libcrypto's; U256 mul/div/mulmod; RLP decode throughput.
 func benchPrimitives() {
   benchRIPEMD160()
-  print("== Keccak-256 vs OpenSSL SHA3-256 (median of 7 runs)")
-  forEachInputSize([32, 136, 65_536], megabytes: 64) { size, input, iterations in
-    let ours = measure {
+  benchKeccak()
+  benchU256AndRLP()
+}
+
+/// `strata-bench keccak-perm`: STRATA_KECCAK_PERMS (default 100,000) permutations and nothing
+/// else, for instruction counts: run it under callgrind with two counts and divide the
+/// difference of the totals by the difference of the counts.
+func benchKeccakPermutations() {
+  let n = ProcessInfo.processInfo.environment["STRATA_KECCAK_PERMS"].flatMap { Int($0) } ?? 100_000
+  let lanes = UnsafeMutablePointer<UInt64>.allocate(capacity: 25)
+  defer { lanes.deallocate() }
+  for i in 0..<25 { lanes[i] = UInt64(i) &* 0x9E37_79B9_7F4A_7C15 }
+  for _ in 0..<n { keccakF1600Permute(lanes) }
+  print("keccak-perm: \(n) permutations, lane 0 = \(lanes[0])")
+}
+
+/// Keccak-256 against OpenSSL's SHA3-256 at 32 bytes, 64 bytes (a mapping slot), one block and
+/// 64 KiB.
+func benchKeccak() {
+  print("== Keccak-256 vs OpenSSL SHA3-256 (thread CPU time, median of 7 runs)")
+  forEachInputSize([32, 64, 136, 65_536], megabytes: 64) { size, input, iterations in
+    let ours = measureThreadCPU {
       var acc: UInt64 = 0
       input.withUnsafeBytes { buf in
         for _ in 0..<iterations { acc &+= Keccak256.hash(buf).w0 }
@@ -18,7 +37,7 @@ func benchPrimitives() {
     }
     let ctx = EVP_MD_CTX_new()!
     let md = EVP_sha3_256()
-    let theirs = measure {
+    let theirs = measureThreadCPU {
       var out = [UInt8](repeating: 0, count: 32)
       var len: UInt32 = 0
       var acc: UInt8 = 0
@@ -35,6 +54,9 @@ func benchPrimitives() {
     EVP_MD_CTX_free(ctx)
     print(hashComparison(size: size, iterations: iterations, ("keccak", ours), ("openssl sha3", theirs)))
   }
+}
+
+func benchU256AndRLP() {
 
   print("== U256 (median of 7 runs)")
   var rng = SystemRandomNumberGenerator()

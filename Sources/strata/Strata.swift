@@ -11,5 +11,6 @@ struct Strata: ParsableCommand {
       InitCommand.self, ImportCommand.self, ExportCommand.self, HeadCommand.self, BlockCommand.self,
       ReceiptCommand.self, AccountCommand.self, StorageCommand.self, CodeCommand.self, VerifyCommand.self,
       BlockTestCommand.self, RewindCommand.self, TablesCommand.self, RPCCommand.self, RPCCompatCommand.self,
+      EVMCommand.self,
     ])
 }

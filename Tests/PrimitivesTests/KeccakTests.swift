@@ -45,12 +45,12 @@ import TestSupport
   }
 }
 
-func openSSLSHA3(_ input: [UInt8]) -> [UInt8] {
-  var out = [UInt8](repeating: 0, count: 32)
+func openSSLSHA3(_ input: [UInt8], bits: Int = 256) -> [UInt8] {
+  var out = [UInt8](repeating: 0, count: bits / 8)
   var len: UInt32 = 0
   let ctx = EVP_MD_CTX_new()!
   defer { EVP_MD_CTX_free(ctx) }
-  EVP_DigestInit_ex(ctx, EVP_sha3_256(), nil)
+  EVP_DigestInit_ex(ctx, bits == 512 ? EVP_sha3_512() : EVP_sha3_256(), nil)
   input.withUnsafeBytes { _ = EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
   EVP_DigestFinal_ex(ctx, &out, &len)
   return out
@@ -67,5 +67,56 @@ extension KeccakTests {
       all += Keccak256.hash(m).bytes
     }
     #expect(Keccak256.hash(all) == (try Hash(hex: "9c053a86a2c8ecbf3f069894be71bd5bb96f7f7f9f89f807cca24259d84c0a24")))
+  }
+}
+
+extension KeccakTests {
+  /// The one-shot path (whole blocks read in place, the last one padded on the stack) against
+  /// OpenSSL's SHA3-256 at every length around the first three block boundaries (136, 272, 408)
+  /// and at a few long lengths.
+  @Test func oneShotSHA3AgainstOpenSSLAtBlockBoundaries() {
+    var rng = SeededGenerator(seed: 19)
+    let lengths = Array(0...420) + [1_000, 4_095, 4_096, 4_097, 65_535, 65_536, 65_537]
+    for length in lengths {
+      let input = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      let ours = input.withUnsafeBytes { Keccak256.oneShot($0, domain: 0x06) }
+      #expect(ours.bytes == openSSLSHA3(input), "length \(length)")
+    }
+  }
+
+  /// Keccak-512's sponge (rate 72) against OpenSSL's SHA3-512, one-shot and fed in pieces, at
+  /// every length 0…300 (block boundaries 72, 144, 216, 288).
+  @Test func sha3_512AgainstOpenSSL() {
+    var rng = SeededGenerator(seed: 23)
+    for length in 0...300 {
+      let input = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      let expected = openSSLSHA3(input, bits: 512)
+      #expect(input.withUnsafeBytes { Keccak512.oneShot($0, domain: 0x06) } == expected, "length \(length)")
+      var h = Keccak512(domain: 0x06)
+      var i = 0
+      let chunk = 1 + length % 71
+      while i < input.count {
+        h.update(input[i..<min(i + chunk, input.count)])
+        i += chunk
+      }
+      #expect(h.finalize() == expected, "length \(length) in pieces of \(chunk)")
+    }
+  }
+
+  /// Keccak-512 known answers (original padding): the empty string and "abc".
+  @Test func keccak512KnownVectors() throws {
+    #expect(Keccak512.hash([UInt8]()) == (try Hex.decode(
+      "0eab42de4c3ceb9235fc91acffe746b29c29a8c366b7c60e4e67c466f36a4304c00fa9caf9d87976ba469bcbe06713b435f091ef2769fb160cdab33d3670680e")))
+    #expect(Keccak512.hash(Array("abc".utf8)) == (try Hex.decode(
+      "18587dc2ea106b9a1563e32b3312421ca164c7f1f07bc922a9c83d77cea3a1e5d0c69910739025372dc14ac9642629379540c17e2a65b19d77aa511a9d00bb96")))
+  }
+
+  /// The permutation itself: Keccak-f[1600] of the all-zero state, first and last lanes of the
+  /// reference's intermediate-values file (KeccakF-1600-IntermediateValues.txt).
+  @Test func permutationOfZeroState() {
+    var lanes = [UInt64](repeating: 0, count: 25)
+    lanes.withUnsafeMutableBufferPointer { keccakF1600Permute($0.baseAddress!) }
+    #expect(lanes[0] == 0xF1258F7940E1DDE7)
+    #expect(lanes[24] == 0xEAF1FF7B5CECA249)
   }
 }

@@ -66,6 +66,24 @@ import TestSupport
     }
   }
 
+  /// The one-limb-divisor path of division: dividends of two, three and four limbs by divisors
+  /// of one limb (small, large, powers of two and of ten), against BigInt.
+  @Test func divisionByOneLimbMatchesOracle() {
+    var rng = SeededGenerator(seed: 4141)
+    let divisors: [UInt64] = [1, 2, 3, 10, 1_000_000, 1_000_000_000_000_000_000, 1 << 63, .max, .max - 1]
+    for _ in 0..<5_000 {
+      let limbs = Int.random(in: 2...4, using: &rng)
+      var a = U256(0, 0, 0, 0)
+      for i in 0..<limbs { a[limb: i] = rng.next() }
+      if Bool.random(using: &rng) { a[limb: limbs - 1] &= 0xff }
+      let d = Bool.random(using: &rng) ? divisors.randomElement(using: &rng)! : max(1, rng.next() >> UInt64.random(in: 0..<64, using: &rng))
+      let b = U256(d, 0, 0, 0)
+      let (q, r) = a.quotientAndRemainder(dividingBy: b)
+      #expect(q == u(big(a) / big(b)) && r == u(big(a) % big(b)), "\(a) / \(d)")
+      #expect(a.signedDivided(by: b) == (a.isNegative ? (a.negated / b).negated : q), "sdiv \(a) / \(d)")
+    }
+  }
+
   @Test func signedOperationsMatchOracle() {
     var rng = SeededGenerator(seed: 77)
     for _ in 0..<20_000 {
