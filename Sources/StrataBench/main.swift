@@ -5,6 +5,7 @@ let all: [(String, () -> Void)] = [
   ("trie", benchTrie),
   ("bn254", benchBN254),
   ("bls", benchBLS),
+  ("precompiles", benchPrecompiles),
   ("evm", benchEVM),
   ("blockstm", benchBlockSTM),
 ]

@@ -2,7 +2,7 @@ import Crypto
 import Primitives
 
 extension VirtualMachine {
-  /// Runs precompile `index` (1…10) with `gas`: the gas is charged here, a failure consumes
+  /// Runs precompile `index` (1…17) with `gas`: the gas is charged here, a failure consumes
   /// all of it.
   func runPrecompile(_ index: UInt32, input: [UInt8], gas: Int) -> FrameResult {
     let words = (input.count + 31) / 32
@@ -51,6 +51,8 @@ extension VirtualMachine {
       let cost = Int(PointEvaluation.gasCost)
       if cost > gas { return .halt(.outOfGas) }
       return done(cost, PointEvaluation.run(input: input))
+    case 11...17:  // BLS12-381 (EIP-2537), Prague
+      return runBLS12381Precompile(index, input: input, gas: gas)
     default:
       return .halt(.precompileFailure)
     }
