@@ -67,6 +67,13 @@ public struct BlockBuilder: Sendable {
     let (_, receiptEncodings, bloom) = BlockProcessor.receipts(transactions, execution, postStates: nil)
     header.gasUsed = execution.gasUsed
     if fork >= .cancun { header.blobGasUsed = execution.blobGasUsed }
+    if fork >= .prague {
+      do throws(BlockError) {
+        header.requestsHash = try BlockProcessor.requestsHash(execution, depositContract: config.depositContractAddress)
+      } catch {
+        throw .invalid(error)
+      }
+    }
     header.receiptsRoot = TrieRoot.orderedRoot(receiptEncodings)
     header.logsBloom = bloom
     state.apply(execution.writes)

@@ -5,7 +5,7 @@ import State
 /// A header field a block's contents or execution must match.
 public enum HeaderField: String, Equatable, Sendable, CaseIterable {
   case parentHash, ommersHash, stateRoot, transactionsRoot, receiptsRoot, logsBloom
-  case gasUsed, blobGasUsed, withdrawalsRoot, baseFeePerGas, excessBlobGas
+  case gasUsed, blobGasUsed, withdrawalsRoot, baseFeePerGas, excessBlobGas, requestsHash
 }
 
 /// One side of a header mismatch.
@@ -105,6 +105,8 @@ public enum HeaderRule: Equatable, Sendable, CustomStringConvertible {
   /// blobGasUsed, excessBlobGas or parentBeaconBlockRoot before Cancun.
   case cancunFieldsBeforeCancun
   case requestsHashBeforePrague
+  /// Prague: requestsHash is absent.
+  case requestsHashMissing
   /// In the ten blocks from the DAO fork block: extraData is not "dao-hard-fork" on a chain
   /// that supports the fork (`supporting`), or is on one that does not.
   case daoForkExtraData(supporting: Bool)
@@ -141,6 +143,7 @@ public enum HeaderRule: Equatable, Sendable, CustomStringConvertible {
       return "blobGasUsed \(used) not a multiple of \(HeaderValidator.gasPerBlob)"
     case .cancunFieldsBeforeCancun: return "blob gas fields or beacon root before Cancun"
     case .requestsHashBeforePrague: return "requestsHash before Prague"
+    case .requestsHashMissing: return "requestsHash missing"
     }
   }
 }
@@ -154,6 +157,10 @@ public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidHeader(HeaderRule)
   case invalidBody(BodyFault)
   case unknownParent(Hash)
+  /// EIP-7002/7251: a request contract has no code or its system call failed.
+  case systemCall(SystemCallFault)
+  /// EIP-6110: the requests cannot be read from the block's logs.
+  case requests(RequestFault)
 
   public var description: String {
     switch self {
@@ -163,6 +170,8 @@ public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
     case .invalidHeader(let r): return "invalid header: \(r)"
     case .invalidBody(let fault): return "invalid block: \(fault)"
     case .unknownParent(let h): return "unknown parent \(h)"
+    case .systemCall(let f): return "invalid block: \(f)"
+    case .requests(let f): return "invalid block: \(f)"
     }
   }
 }
@@ -180,6 +189,7 @@ public enum BlockExecutionError: Error, Equatable, Sendable, CustomStringConvert
     switch error {
     case .invalidTransaction(let i, let reason): self = .invalid(.transaction(index: i, .execution(reason)))
     case .state(let e): self = .backend(e)
+    case .systemCall(let f): self = .invalid(.systemCall(f))
     }
   }
 

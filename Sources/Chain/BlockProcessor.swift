@@ -78,6 +78,7 @@ public struct BlockProcessor: Sendable {
       guard bloom == header.logsBloom else {
         throw .mismatch(.logsBloom, expected: .bloom(header.logsBloom), got: .bloom(bloom))
       }
+      if fork >= .prague { try checkRequests(execution, header: header) }
     } catch {
       throw .invalid(error)
     }
@@ -87,6 +88,32 @@ public struct BlockProcessor: Sendable {
       execution: execution, writesAfterTransaction: writesAfter,
       receipts: fork >= .byzantium ? receipts : [], receiptEncodings: fork >= .byzantium ? receiptEncodings : [],
       parallelStats: parallelStats)
+  }
+
+  /// EIP-7685: the block's requests — deposits from the deposit contract's logs (EIP-6110),
+  /// then the request contracts' outputs (EIP-7002, EIP-7251) — hash to the header's
+  /// requestsHash.
+  /// - Throws: `.requests` for a malformed deposit log, `.mismatch(.requestsHash, …)`.
+  func checkRequests(_ execution: BlockExecution, header: Header) throws(BlockError) {
+    let hash = try Self.requestsHash(execution, depositContract: config.depositContractAddress)
+    guard hash == header.requestsHash else {
+      throw .mismatch(.requestsHash, expected: header.requestsHash.map(HeaderValue.hash) ?? .absent, got: .hash(hash))
+    }
+  }
+
+  /// EIP-7685: the requests hash of an executed Prague block.
+  /// - Parameter depositContract: the chain's deposit contract (nil: mainnet's).
+  /// - Throws: `.requests` for a malformed deposit log (EIP-6110).
+  public static func requestsHash(_ execution: BlockExecution, depositContract: Address?) throws(BlockError) -> Hash {
+    let deposits: [UInt8]
+    do throws(RequestFault) {
+      deposits = try Requests.depositData(logs: execution.outcomes.lazy.flatMap(\.logs),
+                                          contract: depositContract ?? Requests.mainnetDepositContract)
+    } catch {
+      throw .requests(error)
+    }
+    let all = [(type: Requests.depositType, data: deposits)] + execution.systemRequests.map { (type: $0.type, data: $0.data) }
+    return Requests.hash(all)
   }
 
   /// Whether `execute` runs `block` on the serial executor alone, on one reader: with one
@@ -208,7 +235,8 @@ public struct BlockProcessor: Sendable {
       parentBeaconBlockRoot: header.parentBeaconBlockRoot,
       withdrawals: (withdrawals ?? []).map { ($0.address, $0.amountGwei) },
       maxBlobGas: blobParams.max * HeaderValidator.gasPerBlob,
-      rewards: rewards)
+      rewards: rewards,
+      parentHash: fork >= .prague ? header.parentHash : nil)
   }
 
   /// The receipts of executed transactions, their consensus encodings and the block's logs

@@ -34,6 +34,9 @@ public struct ChainConfig: Hashable, Sendable {
   /// EIP-7840 blob schedule: (target, max, baseFeeUpdateFraction) per lower-case fork name
   /// (`cancun`, `prague`, `osaka`, `bpo1`, …).
   public var blobSchedule: [String: BlobParameters]
+  /// EIP-6110: the contract whose deposit logs become deposit requests (nil: mainnet's,
+  /// `Requests.mainnetDepositContract`).
+  public var depositContractAddress: Address?
 
   public struct BlobParameters: Hashable, Sendable {
     public var target: UInt64
@@ -162,6 +165,7 @@ extension ChainConfig {
     pragueTime = g.time("pragueTime")
     osakaTime = g.time("osakaTime")
     for n in 1...5 { bpoTimes[n - 1] = g.time("bpo\(n)Time") }
+    depositContractAddress = g.depositContractAddress
     for (name, p) in g.blobSchedule {
       blobSchedule[name.lowercased()] = BlobParameters(target: p.target, max: p.max, baseFeeUpdateFraction: p.baseFeeUpdateFraction)
     }

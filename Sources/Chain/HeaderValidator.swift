@@ -100,7 +100,11 @@ public enum HeaderValidator {
     } else if header.blobGasUsed != nil || header.excessBlobGas != nil || header.parentBeaconBlockRoot != nil {
       throw .invalidHeader(.cancunFieldsBeforeCancun)
     }
-    if fork < .prague && header.requestsHash != nil { throw .invalidHeader(.requestsHashBeforePrague) }
+    if fork >= .prague {
+      guard header.requestsHash != nil else { throw .invalidHeader(.requestsHashMissing) }
+    } else if header.requestsHash != nil {
+      throw .invalidHeader(.requestsHashBeforePrague)
+    }
   }
 
   /// The DAO fork's extra-data rule (geth's `VerifyDAOHeaderExtraData`): blocks in

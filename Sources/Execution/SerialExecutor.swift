@@ -15,12 +15,38 @@ public struct BlockContext: Sendable {
   public var rewards: [(address: Address, amount: U256)]
   /// An irregular state change applied before the transactions (the DAO fork block's).
   public var drain: BalanceDrain?
+  /// EIP-2935: the parent's hash, stored through the history contract before the transactions
+  /// (Prague on).
+  public var parentHash: Hash?
 
   public init(env: BlockEnv, parentBeaconBlockRoot: Hash? = nil, withdrawals: [(address: Address, amountGwei: UInt64)] = [],
               maxBlobGas: UInt64 = 6 * 131_072, rewards: [(address: Address, amount: U256)] = [],
-              drain: BalanceDrain? = nil) {
+              drain: BalanceDrain? = nil, parentHash: Hash? = nil) {
     self.env = env; self.parentBeaconBlockRoot = parentBeaconBlockRoot; self.withdrawals = withdrawals
-    self.maxBlobGas = maxBlobGas; self.rewards = rewards; self.drain = drain
+    self.maxBlobGas = maxBlobGas; self.rewards = rewards; self.drain = drain; self.parentHash = parentHash
+  }
+}
+
+/// EIP-7685: one type's requests of a block, as a request contract's system call returned
+/// them (EIP-7002 withdrawals, EIP-7251 consolidations).
+public struct ExecutionRequest: Sendable, Equatable {
+  public var type: UInt8
+  public var data: [UInt8]
+  public init(type: UInt8, data: [UInt8]) { self.type = type; self.data = data }
+}
+
+/// Why a checked system call (EIP-7002, EIP-7251) makes its block invalid.
+public enum SystemCallFault: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The request contract has no code.
+  case noCode(Address)
+  /// The call halted or reverted.
+  case failed(Address, ExecutionStatus)
+
+  public var description: String {
+    switch self {
+    case .noCode(let a): return "system contract \(a) has no code"
+    case .failed(let a, let status): return "system call to \(a) failed: \(status)"
+    }
   }
 }
 
@@ -51,6 +77,9 @@ public struct BlockExecution: Sendable {
   public var writes: StateChanges
   public var gasUsed: UInt64
   public var blobGasUsed: UInt64
+  /// EIP-7002/7251: the request contracts' outputs, in type order (Prague on; empty outputs
+  /// included). Deposit requests (EIP-6110) come from the receipts' logs instead.
+  public var systemRequests: [ExecutionRequest] = []
 }
 
 /// Why the executor refuses a transaction: a rule of the block it is in, or of the EVM against
@@ -78,10 +107,13 @@ public enum TransactionRejection: Error, Equatable, Sendable, CustomStringConver
 public enum ExecutionError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidTransaction(index: Int, reason: TransactionRejection)
   case state(StateReadError)
+  /// A request contract's system call failed (EIP-7002, EIP-7251): the block is invalid.
+  case systemCall(SystemCallFault)
 
   public var description: String {
     switch self {
     case .invalidTransaction(let i, let r): return "transaction \(i): \(r)"
+    case .systemCall(let f): return f.description
     case .state(let e): return e.description
     }
   }
@@ -121,12 +153,9 @@ public enum SerialExecutor {
       try apply(writes, to: overlay, fork: context.env.fork)
       afterTransaction?(i, overlay.writes)
     }
-    do {
-      try applyPostTransactionChanges(vm: vm, context: context, overlay: overlay)
-    } catch {
-      throw .state(error)
-    }
-    return BlockExecution(outcomes: outcomes, writes: overlay.writes, gasUsed: cumulative, blobGasUsed: blobGas)
+    let requests = try applyPostTransactionChanges(vm: vm, context: context, overlay: overlay)
+    return BlockExecution(outcomes: outcomes, writes: overlay.writes, gasUsed: cumulative, blobGasUsed: blobGas,
+                          systemRequests: requests)
   }
 
   /// Adds one transaction's write set to the block's writes in `overlay`: its credits are
@@ -182,13 +211,21 @@ public enum SerialExecutor {
     blobGasUsed += blobGas
   }
 
-  /// Before the transactions: an irregular balance drain (the DAO fork block), and (EIP-4788)
-  /// the parent beacon block root stored through the beacon-roots contract.
+  /// Before the transactions: an irregular balance drain (the DAO fork block), (EIP-4788) the
+  /// parent beacon block root stored through the beacon-roots contract, and (EIP-2935, Prague)
+  /// the parent hash stored through the history contract. Either call is skipped when its
+  /// contract has no code, and a failing one changes nothing.
   public static func applyPreTransactionSystemCalls(vm: VirtualMachine, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
     if let drain = context.drain { try apply(drain, to: overlay) }
-    guard context.env.fork >= .cancun, let root = context.parentBeaconBlockRoot else { return }
-    if let writes = try vm.systemCall(to: beaconRootsAddress, data: root.bytes, state: overlay) {
-      try writes.apply(to: &overlay.writes, base: overlay.base, clearsEmptyAccounts: true)
+    if context.env.fork >= .cancun, let root = context.parentBeaconBlockRoot {
+      if let call = try vm.systemCall(to: beaconRootsAddress, data: root.bytes, state: overlay) {
+        try call.writes.apply(to: &overlay.writes, base: overlay.base, clearsEmptyAccounts: true)
+      }
+    }
+    if context.env.fork >= .prague, let parentHash = context.parentHash {
+      if let call = try vm.systemCall(to: historyStorageAddress, data: parentHash.bytes, state: overlay) {
+        try call.writes.apply(to: &overlay.writes, base: overlay.base, clearsEmptyAccounts: true)
+      }
     }
   }
 
@@ -205,9 +242,44 @@ public enum SerialExecutor {
     overlay.writes.setAccount(drain.beneficiary, beneficiary)
   }
 
+  /// After the transactions: withdrawals and pre-merge rewards (`applyCredits`), then from
+  /// Prague the request contracts' system calls (EIP-7002 withdrawals, EIP-7251
+  /// consolidations), which must have code and succeed.
+  /// - Returns: the request contracts' outputs, in type order (empty before Prague).
+  /// - Throws: `.systemCall` when a request contract has no code or its call fails; `.state`
+  ///   when a read fails.
+  public static func applyPostTransactionChanges(
+    vm: VirtualMachine, context: BlockContext, overlay: OverlayReader
+  ) throws(ExecutionError) -> [ExecutionRequest] {
+    do {
+      try applyCredits(context: context, overlay: overlay)
+    } catch {
+      throw .state(error)
+    }
+    guard context.env.fork >= .prague else { return [] }
+    var requests: [ExecutionRequest] = []
+    for (type, address) in [(UInt8(0x01), withdrawalRequestAddress), (UInt8(0x02), consolidationRequestAddress)] {
+      let call: SystemCallOutput?
+      do {
+        call = try vm.systemCall(to: address, data: [], state: overlay)
+      } catch {
+        throw .state(error)
+      }
+      guard let call else { throw .systemCall(.noCode(address)) }
+      guard call.status == .success else { throw .systemCall(.failed(address, call.status)) }
+      do {
+        try call.writes.apply(to: &overlay.writes, base: overlay.base, clearsEmptyAccounts: true)
+      } catch {
+        throw .state(error)
+      }
+      requests.append(ExecutionRequest(type: type, data: call.output))
+    }
+    return requests
+  }
+
   /// Withdrawals (gwei → wei) and pre-merge rewards, after the transactions. A zero-amount
   /// credit to an account that does not exist leaves it absent (EIP-161 touch rules).
-  public static func applyPostTransactionChanges(vm: VirtualMachine, context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
+  static func applyCredits(context: BlockContext, overlay: OverlayReader) throws(StateReadError) {
     var credits: [(Address, U256)] = context.withdrawals.map { ($0.address, U256($0.amountGwei) &* U256(1_000_000_000)) }
     credits += context.rewards.map { ($0.address, $0.amount) }
     for (address, amount) in credits {
@@ -220,6 +292,24 @@ public enum SerialExecutor {
       overlay.writes.setAccount(address, account!)
     }
   }
+
+  /// 0x0000F90827F1C53a10cb7A02335B175320002935 (EIP-2935).
+  public static let historyStorageAddress = Address([
+    0x00, 0x00, 0xF9, 0x08, 0x27, 0xF1, 0xC5, 0x3a, 0x10, 0xcb,
+    0x7A, 0x02, 0x33, 0x5B, 0x17, 0x53, 0x20, 0x00, 0x29, 0x35,
+  ])
+
+  /// 0x00000961Ef480Eb55e80D19ad83579A64c007002 (EIP-7002).
+  public static let withdrawalRequestAddress = Address([
+    0x00, 0x00, 0x09, 0x61, 0xEf, 0x48, 0x0E, 0xb5, 0x5e, 0x80,
+    0xD1, 0x9a, 0xd8, 0x35, 0x79, 0xA6, 0x4c, 0x00, 0x70, 0x02,
+  ])
+
+  /// 0x0000BBdDc7CE488642fb579F8B00f3a590007251 (EIP-7251).
+  public static let consolidationRequestAddress = Address([
+    0x00, 0x00, 0xBB, 0xdD, 0xc7, 0xCE, 0x48, 0x86, 0x42, 0xfb,
+    0x57, 0x9F, 0x8B, 0x00, 0xf3, 0xa5, 0x90, 0x00, 0x72, 0x51,
+  ])
 
   /// 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 (EIP-4788).
   public static let beaconRootsAddress = Address([

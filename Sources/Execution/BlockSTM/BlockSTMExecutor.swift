@@ -229,15 +229,12 @@ public enum BlockSTMExecutor {
       throw .state(.backend("Block-STM: unexpected error \(error)"))
     }
 
-    // Withdrawals and rewards after the transactions.
+    // Withdrawals, rewards and (Prague) the request contracts' system calls after the transactions.
     let post = OverlayReader(base: state, writes: progress.changes)
-    do {
-      try SerialExecutor.applyPostTransactionChanges(vm: VirtualMachine(block: context.env), context: context, overlay: post)
-    } catch {
-      throw .state(error)
-    }
+    let requests = try SerialExecutor.applyPostTransactionChanges(vm: VirtualMachine(block: context.env), context: context,
+                                                                  overlay: post)
     let execution = BlockExecution(outcomes: progress.outcomes, writes: post.writes, gasUsed: progress.cumulative,
-                                   blobGasUsed: progress.blobGasUsed)
+                                   blobGasUsed: progress.blobGasUsed, systemRequests: requests)
     return (execution, stats)
   }
 
