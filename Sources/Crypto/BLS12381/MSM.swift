@@ -44,15 +44,92 @@ extension BLS12381.Scalar {
   }
 }
 
-extension BLS12381 {
-  /// Σ [scalars[i]]points[i] in G1.
-  public static func msm(_ points: [G1Affine], _ scalars: [Scalar]) -> G1Point {
-    msmGeneric(points, scalars) as G1Point
+extension BLS12381.Scalar {
+  /// self mod r (self < 2^256 < 3r).
+  var reducedModR: BLS12381.Scalar {
+    var k = self
+    while !k.isCanonical {
+      let m = BLS12381.Scalar.modulus
+      let (s0, b0) = blsSbb(k.l0, m.l0, 0)
+      let (s1, b1) = blsSbb(k.l1, m.l1, b0)
+      let (s2, b2) = blsSbb(k.l2, m.l2, b1)
+      let (s3, _) = blsSbb(k.l3, m.l3, b2)
+      k = BLS12381.Scalar(s0, s1, s2, s3)
+    }
+    return k
   }
 
-  /// Σ [scalars[i]]points[i] in G2.
+  /// The base-|x| digits of a value below r < |x|⁴, least significant first.
+  func baseXDigits() -> (UInt64, UInt64, UInt64, UInt64) {
+    var q = (l0, l1, l2, l3)
+    @inline(__always) func divide(_ q: inout (UInt64, UInt64, UInt64, UInt64)) -> UInt64 {
+      let d = BLS12381.xAbs
+      var rem: UInt64 = 0
+      (q.3, rem) = d.dividingFullWidth((high: 0, low: q.3))
+      (q.2, rem) = d.dividingFullWidth((high: rem, low: q.2))
+      (q.1, rem) = d.dividingFullWidth((high: rem, low: q.1))
+      (q.0, rem) = d.dividingFullWidth((high: rem, low: q.0))
+      return rem
+    }
+    let e0 = divide(&q), e1 = divide(&q), e2 = divide(&q)
+    return (e0, e1, e2, q.0)
+  }
+
+  /// lo + hi·|x| as a 128-bit scalar.
+  static func combine(_ lo: UInt64, _ hi: UInt64) -> BLS12381.Scalar {
+    let (h, l) = hi.multipliedFullWidth(by: BLS12381.xAbs)
+    let (sum, carry) = l.addingReportingOverflow(lo)
+    return BLS12381.Scalar(sum, h &+ (carry ? 1 : 0), 0, 0)
+  }
+}
+
+extension BLS12381.G2Affine {
+  /// ψ on an affine point (it stays affine).
+  @inline(__always)
+  func psi() -> BLS12381.G2Affine {
+    if isInfinity { return self }
+    return BLS12381.G2Affine(x: x.conjugate() * BLS12381.G2Point.psiX,
+                             y: y.conjugate() * BLS12381.G2Point.psiY)
+  }
+}
+
+extension BLS12381 {
+  /// Σ [scalars[i]]points[i] in G1, for points of the order-r subgroup. Each scalar is
+  /// reduced mod r and split as k = d0 + d1·x² (128-bit halves); since φ(P) = -[x²]P on G1, the
+  /// sum runs over 2n points with 128-bit scalars: half the doublings (GLV).
+  public static func msm(_ points: [G1Affine], _ scalars: [Scalar]) -> G1Point {
+    let n = min(points.count, scalars.count)
+    var pts: [G1Affine] = [], ks: [Scalar] = []
+    pts.reserveCapacity(2 * n)
+    ks.reserveCapacity(2 * n)
+    for i in 0..<n where !points[i].isInfinity {
+      let (e0, e1, e2, e3) = scalars[i].reducedModR.baseXDigits()
+      let p = points[i]
+      pts.append(p)
+      ks.append(Scalar.combine(e0, e1))
+      pts.append(G1Affine(x: p.x * G1Affine.beta, y: -p.y))  // -φ(P) = [x²]P
+      ks.append(Scalar.combine(e2, e3))
+    }
+    return msmGeneric(pts, ks) as G1Point
+  }
+
+  /// Σ [scalars[i]]points[i] in G2, for points of the order-r subgroup. Each scalar is
+  /// reduced mod r and written in base |x| (four 64-bit digits, as r < x⁴); since ψ(P) = [x]P
+  /// on G2, [|x|^i]P = (-ψ)^i(P) and the sum runs over 4n points with 64-bit scalars (GLS).
   public static func msm(_ points: [G2Affine], _ scalars: [Scalar]) -> G2Point {
-    msmGeneric(points, scalars) as G2Point
+    let n = min(points.count, scalars.count)
+    var pts: [G2Affine] = [], ks: [Scalar] = []
+    pts.reserveCapacity(4 * n)
+    ks.reserveCapacity(4 * n)
+    for i in 0..<n where !points[i].isInfinity {
+      let (e0, e1, e2, e3) = scalars[i].reducedModR.baseXDigits()
+      var p = points[i]
+      pts.append(p); ks.append(Scalar(e0))
+      p = p.psi(); pts.append(-p); ks.append(Scalar(e1))
+      p = p.psi(); pts.append(p); ks.append(Scalar(e2))
+      p = p.psi(); pts.append(-p); ks.append(Scalar(e3))
+    }
+    return msmGeneric(pts, ks) as G2Point
   }
 
   @_specialize(where P == G1Point)
