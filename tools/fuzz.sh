@@ -45,6 +45,12 @@ if [ "$target" = block ]; then
   head -c $((1 + n + length)) data/devnet.rlp > "$out/corpus/devnet-block1"
 else
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Fuzz "${sources[@]}" -o "$out/fuzzer"
+  if [ "$target" = transaction ]; then
+    # Seed: an EIP-7702 set-code transaction (type 4, one authorization) from the
+    # execution-spec-tests fixtures, so that the authorization list's decoder is reached at once.
+    type4=04f8c1018080078301b6bb9478d03ebeca16df0be46069103a22faeaf727cb480180c0f85cf85a8094fab860e17f926f7cdb3c2cf02d0646e9fefb076b0180a03361aac6278699c96b2f068db52d9905fda1ae1afe5631e5f6ea054c392f547da03061a175659117fed7b98162dd29d88bb8e2bd99cfb91f1eb58f78077c6eaec380a093a7c9dde752a3510d07b0f5afb975ec392d0254f2902b97be63b0a70cb874aba07eac733f60e0a26e9c0424e8ac0709a9eb2ec0cacccbf6e98b9e856772e7f826
+    printf '%b' "$(sed 's/../\\x&/g' <<< "$type4")" > "$out/corpus/set-code-tx"
+  fi
 fi
 echo "fuzzing $target for ${seconds}s..."
 maxlen=4096

@@ -56,8 +56,9 @@ public struct BlockProcessor: Sendable {
     } catch {
       throw .invalid(error)
     }
-    let envs = zip(block.transactions, senders).map { tx, sender in
-      Self.txEnv(tx, sender: sender, baseFee: header.baseFeePerGas ?? .zero, fork: fork)
+    let envs = block.transactions.indices.map { i in
+      Self.txEnv(block.transactions[i], sender: senders[i], baseFee: header.baseFeePerGas ?? .zero, fork: fork,
+                 authorities: prepared[i].authorities)
     }
     // Before Byzantium (EIP-658) each receipt holds the state root after its transaction: the
     // block's writes so far are kept per transaction for the commit step to compute it.
@@ -165,6 +166,7 @@ public struct BlockProcessor: Sendable {
       if fork >= .london && tx.feeCap < baseFee {
         throw .transaction(index: i, .feeCapBelowBaseFee(feeCap: tx.feeCap, baseFee: baseFee))
       }
+      if tx.type == .setCode && tx.to == nil { throw .transaction(index: i, .invalid(.missingRecipient(.setCode))) }
       if tx.type == .blob {
         if tx.to == nil { throw .transaction(index: i, .invalid(.missingRecipient(.blob))) }
         if tx.maxFeePerBlobGas < blobBaseFee {
@@ -285,8 +287,11 @@ public struct BlockProcessor: Sendable {
     }
   }
 
-  /// The EVM's view of a transaction: effective gas price and fee caps per EIP-1559/4844.
-  public static func txEnv(_ tx: Transaction, sender: Address, baseFee: U256, fork: Fork) -> TxEnv {
+  /// The EVM's view of a transaction: effective gas price and fee caps per EIP-1559/4844, and
+  /// the EIP-7702 authorizations with their signers (`authorities`, one per authorization, as
+  /// `prepareTransactions` recovered them; recovered here when nil).
+  public static func txEnv(_ tx: Transaction, sender: Address, baseFee: U256, fork: Fork,
+                           authorities: [Address?]? = nil) -> TxEnv {
     let price: U256
     switch tx.type {
     case .legacy, .accessList: price = tx.gasPrice
@@ -299,7 +304,12 @@ public struct BlockProcessor: Sendable {
       gasPrice: price, maxFeePerGas: tx.feeCap, maxFeePerBlobGas: tx.maxFeePerBlobGas,
       blobHashes: tx.blobVersionedHashes,
       accessList: tx.accessList.map { EVM.AccessListEntry(address: $0.address, storageKeys: $0.storageKeys.map { U256($0) }) },
-      nonce: tx.nonce)
+      nonce: tx.nonce,
+      authorizations: tx.authorizationList.enumerated().map { i, a in
+        let authority: Address?
+        if let authorities, i < authorities.count { authority = authorities[i] } else { authority = try? a.authority() }
+        return AuthorizationEnv(chainID: a.chainID, address: a.address, nonce: a.nonce, authority: authority)
+      })
   }
 
   /// Pre-merge miner and ommer rewards (Frontier 5 ETH, Byzantium 3, Constantinople 2).

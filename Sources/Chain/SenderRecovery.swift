@@ -29,6 +29,8 @@ public struct PreparedTransaction: Sendable {
   public var sender: Result<Address, TransactionError>
   public var encoding: [UInt8]
   public var hash: Hash
+  /// EIP-7702: each authorization's signer, nil where the signature does not recover.
+  public var authorities: [Address?] = []
 }
 
 /// `PreparedTransaction` for every transaction of a block, on `threads` threads.
@@ -48,6 +50,7 @@ private func preparing(_ txs: [Transaction], fork: Fork) -> @Sendable (Int) -> P
   let lowS = fork >= .homestead
   return { i in
     let encoding = txs[i].canonicalBytes
-    return PreparedTransaction(sender: sender(of: txs[i], lowS: lowS), encoding: encoding, hash: Keccak256.hash(encoding))
+    return PreparedTransaction(sender: sender(of: txs[i], lowS: lowS), encoding: encoding, hash: Keccak256.hash(encoding),
+                               authorities: txs[i].authorizationList.map { try? $0.authority() })
   }
 }

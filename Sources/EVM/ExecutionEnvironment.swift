@@ -34,6 +34,19 @@ public struct AccessListEntry: Sendable, Hashable {
   }
 }
 
+/// One EIP-7702 authorization as the EVM applies it, its signer recovered beforehand.
+public struct AuthorizationEnv: Sendable, Equatable {
+  public var chainID: U256
+  /// The address whose code the authority delegates to (zero: clear the delegation).
+  public var address: Address
+  public var nonce: UInt64
+  /// The signer; nil when the signature does not recover (the tuple is skipped).
+  public var authority: Address?
+  public init(chainID: U256, address: Address, nonce: UInt64, authority: Address?) {
+    self.chainID = chainID; self.address = address; self.nonce = nonce; self.authority = authority
+  }
+}
+
 /// What one transaction asks of the EVM, after signature recovery.
 public struct TxEnv: Sendable {
   /// The sender (ORIGIN, and CALLER of the outermost frame).
@@ -56,14 +69,16 @@ public struct TxEnv: Sendable {
   /// When set, checked against the sender's nonce (a mismatch is `.invalid(.nonce…)`); when nil
   /// the nonce is not checked (Block-STM checks it itself), but still incremented.
   public var nonce: UInt64?
+  /// EIP-7702: a set-code transaction's authorizations, in order.
+  public var authorizations: [AuthorizationEnv]
 
   public init(caller: Address, to: Address?, value: U256 = .zero, data: [UInt8] = [],
               gasLimit: UInt64, gasPrice: U256 = .zero, maxFeePerGas: U256? = nil,
               maxFeePerBlobGas: U256 = .zero, blobHashes: [Hash] = [],
-              accessList: [AccessListEntry] = [], nonce: UInt64? = nil) {
+              accessList: [AccessListEntry] = [], nonce: UInt64? = nil, authorizations: [AuthorizationEnv] = []) {
     self.caller = caller; self.to = to; self.value = value; self.data = data
     self.gasLimit = gasLimit; self.gasPrice = gasPrice; self.maxFeePerGas = maxFeePerGas
     self.maxFeePerBlobGas = maxFeePerBlobGas; self.blobHashes = blobHashes
-    self.accessList = accessList; self.nonce = nonce
+    self.accessList = accessList; self.nonce = nonce; self.authorizations = authorizations
   }
 }

@@ -128,6 +128,17 @@ final class Host {
     try setField(address, undo: { .nonceSet(address, old: $0.nonce) }) { $0.nonce = value }
   }
 
+  /// EIP-7702: sets the code of `address` to `bytes` (an authority's designator, or none),
+  /// journaled; the write set carries the new code.
+  func setCode(_ address: Address, _ bytes: [UInt8]) throws(StateReadError) {
+    try load(address)
+    journal.append(.accountReplaced(address, old: accounts[address]!))
+    accounts[address]!.exists = true
+    accounts[address]!.codeHash = bytes.isEmpty ? .emptyKeccak : Keccak256.hash(bytes)
+    accounts[address]!.code = bytes.isEmpty ? .empty : CodeAnalysis(bytes)
+    accounts[address]!.codeDeployed = !bytes.isEmpty
+  }
+
   /// Sets one field of `address` in place (`set`), journaling `undo` of the account as it was,
   /// or the whole account when it did not exist (setting a field brings it into existence).
   @inline(__always)

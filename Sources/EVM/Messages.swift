@@ -16,6 +16,9 @@ struct Message {
   var isStatic: Bool
   /// False for DELEGATECALL: `value` is only apparent.
   var transfersValue: Bool
+  /// EIP-7702: `codeAddress` is the delegate of an account with a designator; its code runs
+  /// even when it is a precompile's address (precompiles are then disabled).
+  var delegated = false
 }
 
 /// How a frame ended.
@@ -40,7 +43,7 @@ extension VirtualMachine {
       try host.transfer(from: msg.caller, to: msg.target, msg.value)
     }
     var result: FrameResult
-    if let index = host.precompileIndex(msg.codeAddress) {
+    if !msg.delegated, let index = host.precompileIndex(msg.codeAddress) {
       result = runPrecompile(index, input: msg.input, gas: msg.gas)
     } else {
       let code = try host.code(msg.codeAddress)

@@ -3,8 +3,10 @@ import State
 
 extension VirtualMachine {
   /// The intrinsic gas of a transaction: 21000, calldata (EIP-2028), creation (EIP-2),
-  /// initcode words (EIP-3860) and the access list (EIP-2930).
-  public static func intrinsicGas(data: [UInt8], isCreate: Bool, accessList: [AccessListEntry], fork: Fork) -> UInt64 {
+  /// initcode words (EIP-3860), the access list (EIP-2930) and 25,000 per authorization
+  /// (EIP-7702).
+  public static func intrinsicGas(data: [UInt8], isCreate: Bool, accessList: [AccessListEntry], fork: Fork,
+                                  authorizations: Int = 0) -> UInt64 {
     var gas: UInt64 = 21000
     var zeros: UInt64 = 0
     for b in data where b == 0 { zeros += 1 }
@@ -15,7 +17,16 @@ extension VirtualMachine {
       if fork >= .shanghai { gas += 2 * ((UInt64(data.count) + 31) / 32) }
     }
     for entry in accessList { gas += 2400 + 1900 * UInt64(entry.storageKeys.count) }
+    gas += UInt64(Delegation.perEmptyAccountCost) * UInt64(authorizations)
     return gas
+  }
+
+  /// EIP-7623 (Prague): the least gas a transaction is charged, 21,000 + 10 per calldata token
+  /// (a zero byte one token, a non-zero byte four).
+  public static func floorDataGas(data: [UInt8]) -> UInt64 {
+    var zeros: UInt64 = 0
+    for b in data where b == 0 { zeros += 1 }
+    return 21000 + 10 * (zeros + 4 * (UInt64(data.count) - zeros))
   }
 
   /// EIP-4844: gas per blob.
@@ -23,13 +34,15 @@ extension VirtualMachine {
 
   /// Executes one transaction: the whole EVM side of it.
   ///
-  /// In order: checks the sender (nonce when `tx.nonce` is set, EIP-3607 no code, balance for
-  /// `gasLimit × maxFeePerGas + blob gas × maxFeePerBlobGas + value`) and the intrinsic gas;
-  /// increments the nonce; buys the gas (`gasLimit × gasPrice`) and pays the blob fee
+  /// In order: checks the sender (nonce when `tx.nonce` is set, EIP-3607 no code but an
+  /// EIP-7702 designator, balance for `gasLimit × maxFeePerGas + blob gas × maxFeePerBlobGas +
+  /// value`) and the intrinsic gas (and the EIP-7623 calldata floor from Prague); increments the
+  /// nonce; buys the gas (`gasLimit × gasPrice`) and pays the blob fee
   /// (`blobs × 131072 × blobBaseFee`); warms the sender, the target, the precompiles, the coinbase
-  /// (EIP-3651) and the access list; runs the call or creation; applies the refund capped at
-  /// gasUsed / 5 (EIP-3529); returns the unused gas to the sender; credits the priority fee
-  /// `gasUsed × (gasPrice − baseFee)` to the coinbase.
+  /// (EIP-3651) and the access list; applies the EIP-7702 authorizations; runs the call (a
+  /// designator's delegate's code) or creation; applies the refund capped at gasUsed / 5
+  /// (EIP-3529) and charges at least the floor; returns the unused gas to the sender; credits the
+  /// priority fee `gasUsed × (gasPrice − baseFee)` to the coinbase.
   ///
   /// Accounts the transaction never read are credited without being read (`Host.credit`): the
   /// fee recipient, and the recipient of a plain value transfer when `state` allows it
@@ -57,12 +70,24 @@ extension VirtualMachine {
     if isCreate && tx.data.count > schedule.maxInitcodeSize {
       throw .invalid(.initcodeTooLarge(size: tx.data.count))
     }
-    let intrinsic = VirtualMachine.intrinsicGas(data: tx.data, isCreate: isCreate, accessList: tx.accessList, fork: fork)
-    if tx.gasLimit < intrinsic { throw .invalid(.intrinsicGasTooLow(limit: tx.gasLimit, intrinsic: intrinsic)) }
+    let intrinsic = VirtualMachine.intrinsicGas(data: tx.data, isCreate: isCreate, accessList: tx.accessList, fork: fork,
+                                                authorizations: tx.authorizations.count)
+    // EIP-7623: the gas limit covers the calldata floor too.
+    let floor = fork >= .prague ? VirtualMachine.floorDataGas(data: tx.data) : 0
+    if tx.gasLimit < Swift.max(intrinsic, floor) {
+      throw .invalid(.intrinsicGasTooLow(limit: tx.gasLimit, intrinsic: Swift.max(intrinsic, floor)))
+    }
     let sender = try read { () throws(StateReadError) in try host.account(tx.caller) }
     if let n = tx.nonce, n != sender.nonce { throw .invalid(.nonceMismatch(expected: sender.nonce, got: n)) }
     if sender.nonce == UInt64.max { throw .invalid(.nonceOverflow) }
-    if sender.codeHash != .emptyKeccak { throw .invalid(.senderHasCode) }
+    if sender.codeHash != .emptyKeccak {
+      // EIP-3607, with EIP-7702's exception: a delegated account still sends transactions.
+      var delegated = false
+      if fork >= .prague {
+        delegated = try read { () throws(StateReadError) in try host.code(tx.caller) }.delegationTarget != nil
+      }
+      if !delegated { throw .invalid(.senderHasCode) }
+    }
     let gasLimit = U256(tx.gasLimit)
     let blobGas = U256(VirtualMachine.gasPerBlob * UInt64(tx.blobHashes.count))
     let (maxGasCost, o1) = gasLimit.multipliedReportingOverflow(by: tx.maxFeePerGas ?? tx.gasPrice)
@@ -93,6 +118,12 @@ extension VirtualMachine {
       }
     }
 
+    // EIP-7702: the authorizations, kept whatever the call does.
+    var authorizationRefund = 0
+    if !tx.authorizations.isEmpty {
+      authorizationRefund = try read { () throws(StateReadError) in try applyAuthorizations(tx.authorizations) }
+    }
+
     // The message.
     let gas = Int(tx.gasLimit - intrinsic)
     let msg = Message(caller: tx.caller, target: target, codeAddress: target, value: tx.value, input: isCreate ? [] : tx.data,
@@ -111,6 +142,14 @@ extension VirtualMachine {
         if try host.account(target).hasCodeOrNonceOrStorage { return .halt(.addressCollision) }
         return try createMessage(msg, initcode: tx.data)
       }
+      // EIP-7702: a target with a designator runs its delegate's code (warmed, free of charge).
+      if fork >= .prague, let d = try host.code(target).delegationTarget {
+        var delegatedMsg = msg
+        delegatedMsg.codeAddress = d
+        delegatedMsg.delegated = true
+        host.warmAccounts.insert(d)
+        return try callMessage(delegatedMsg)
+      }
       return try callMessage(msg)
     }
     if frame.status != .success {
@@ -120,8 +159,9 @@ extension VirtualMachine {
 
     // Refund (EIP-3529), unused gas back to the sender, fee to the coinbase.
     let usedBeforeRefund = tx.gasLimit - UInt64(frame.gasLeft)
-    let refunded = min(usedBeforeRefund / UInt64(schedule.refundQuotient), UInt64(max(host.refund, 0)))
-    let gasUsed = usedBeforeRefund - refunded
+    let refunded = min(usedBeforeRefund / UInt64(schedule.refundQuotient), UInt64(max(host.refund + authorizationRefund, 0)))
+    // EIP-7623: at least the calldata floor is charged.
+    let gasUsed = Swift.max(usedBeforeRefund - refunded, floor)
     let priorityFee = tx.gasPrice > block.baseFee ? tx.gasPrice &- block.baseFee : .zero
     let fee = U256(gasUsed) &* priorityFee
     try read { () throws(StateReadError) in

@@ -75,6 +75,14 @@ extension VirtualMachine {
     if schedule.hasWarmCold {
       extra += host.warmAccount(to) ? schedule.coldAccountAccess : schedule.warmAccess
     }
+    // EIP-7702: a designator's delegate supplies the code, its access charged with the call's.
+    var codeAddress = to
+    var delegated = false
+    if schedule.fork >= .prague, let d = try host.code(to).delegationTarget {
+      codeAddress = d
+      delegated = true
+      extra += host.warmAccount(d) ? schedule.coldAccountAccess : schedule.warmAccess
+    }
     if kind == .call && !value.isZero && msg.isStatic { return .staticWrite }
     if !value.isZero { extra += schedule.callValue }
     if kind == .call {
@@ -106,21 +114,22 @@ extension VirtualMachine {
       return nil
     }
     let childInput = mem.bytes(input.offset, input.size)
-    let child: Message
+    var child: Message
     switch kind {
     case .call:
-      child = Message(caller: msg.target, target: to, codeAddress: to, value: value, input: childInput,
+      child = Message(caller: msg.target, target: to, codeAddress: codeAddress, value: value, input: childInput,
                       gas: callGas, depth: msg.depth + 1, isStatic: msg.isStatic, transfersValue: true)
     case .callcode:
-      child = Message(caller: msg.target, target: msg.target, codeAddress: to, value: value, input: childInput,
+      child = Message(caller: msg.target, target: msg.target, codeAddress: codeAddress, value: value, input: childInput,
                       gas: callGas, depth: msg.depth + 1, isStatic: msg.isStatic, transfersValue: true)
     case .delegatecall:
-      child = Message(caller: msg.caller, target: msg.target, codeAddress: to, value: msg.value, input: childInput,
+      child = Message(caller: msg.caller, target: msg.target, codeAddress: codeAddress, value: msg.value, input: childInput,
                       gas: callGas, depth: msg.depth + 1, isStatic: msg.isStatic, transfersValue: false)
     case .staticcall:
-      child = Message(caller: msg.target, target: to, codeAddress: to, value: .zero, input: childInput,
+      child = Message(caller: msg.target, target: to, codeAddress: codeAddress, value: .zero, input: childInput,
                       gas: callGas, depth: msg.depth + 1, isStatic: true, transfersValue: true)
     }
+    child.delegated = delegated
     let result = try callMessage(child)
     gas += result.gasLeft
     returnData = result.output
