@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz with libFuzzer: tools/fuzz.sh [rlp|transaction|block|precompile] [SECONDS]
+# Fuzz with libFuzzer: tools/fuzz.sh [rlp|transaction|block|precompile|bls] [SECONDS]
 # Builds the target with `swiftc -sanitize=fuzzer,address` straight from the sources (no SwiftPM),
 # runs it for SECONDS (default 60) over a corpus in fuzz-out/TARGET/, and exits non-zero on a crash.
 # Crashing inputs are left in fuzz-out/TARGET/ as crash-*; keep them as regression tests.
@@ -18,7 +18,8 @@ case "$target" in
   rlp) sources=("${prims[@]}" Fuzz/FuzzRLP.swift) ;;
   transaction) sources=("${prims[@]}" Fuzz/FuzzTransaction.swift $(cat Fuzz/transaction-sources.txt 2>/dev/null)) ;;
   block|precompile) sources=() ;;
-  *) echo "fuzz.sh: unknown target '$target' (rlp, transaction, block, precompile)" >&2; exit 2 ;;
+  bls) sources=(Sources/Crypto/BLS12381/*.swift Fuzz/FuzzBLS.swift) ;;  # EIP-2537 parsers
+  *) echo "fuzz.sh: unknown target '$target' (rlp, transaction, block, precompile, bls)" >&2; exit 2 ;;
 esac
 echo "building $target fuzzer..."
 if [ "$target" = block ] || [ "$target" = precompile ]; then

@@ -8,6 +8,7 @@ let all: [(String, () -> Void)] = [
   ("bn254", benchBN254),
   ("p256", benchP256),
   ("bls", benchBLS),
+  ("precompiles", benchPrecompiles),
   ("evm", benchEVM),
   ("blockstm", benchBlockSTM),
   ("history", benchHistory),

@@ -254,8 +254,7 @@ extension BLS12381 {
       return result
     }
 
-    /// The multiplicative inverse (Fermat); zero maps to zero.
-    public func inverse() -> Fp { pow(Fp.pMinus2) }
+    // inverse(): FpInverse.swift (binary GCD, Fermat as the fallback).
 
     /// A square root, or nil when `self` is not a square (p ≡ 3 mod 4).
     public func squareRoot() -> Fp? {
@@ -314,35 +313,31 @@ extension BLS12381 {
 @inline(__always)
 func blsBit(_ b: Bool) -> UInt64 { UInt64(unsafeBitCast(b, to: UInt8.self)) }
 
-/// (high, low) of a·b + c + d; never overflows 128 bits.
+/// (high, low) of a·b + c + d; never overflows 128 bits. Through UInt128 so that LLVM emits
+/// one mul and an add/adc chain.
 @inline(__always)
 func blsMulAdd(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64 = 0) -> (UInt64, UInt64) {
-  let (hi, lo) = a.multipliedFullWidth(by: b)
-  let (s1, o1) = lo.addingReportingOverflow(c)
-  let (s2, o2) = s1.addingReportingOverflow(d)
-  return (hi &+ blsBit(o1) &+ blsBit(o2), s2)
+  let t = UInt128(a) &* UInt128(b) &+ UInt128(c) &+ UInt128(d)
+  return (UInt64(truncatingIfNeeded: t &>> 64), UInt64(truncatingIfNeeded: t))
 }
 
 /// High word of a·b + c.
 @inline(__always)
 func blsMulAddHigh(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
-  let (hi, lo) = a.multipliedFullWidth(by: b)
-  let (_, o) = lo.addingReportingOverflow(c)
-  return hi &+ blsBit(o)
+  let t = UInt128(a) &* UInt128(b) &+ UInt128(c)
+  return UInt64(truncatingIfNeeded: t &>> 64)
 }
 
 /// a + b + carry (carry 0 or 1): (sum, carry out).
 @inline(__always)
 func blsAdc(_ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
-  let (s1, o1) = a.addingReportingOverflow(b)
-  let (s2, o2) = s1.addingReportingOverflow(carry)
-  return (s2, blsBit(o1) | blsBit(o2))
+  let t = UInt128(a) &+ UInt128(b) &+ UInt128(carry)
+  return (UInt64(truncatingIfNeeded: t), UInt64(truncatingIfNeeded: t &>> 64))
 }
 
 /// a - b - borrow (borrow 0 or 1): (difference, borrow out).
 @inline(__always)
 func blsSbb(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (UInt64, UInt64) {
-  let (s1, o1) = a.subtractingReportingOverflow(b)
-  let (s2, o2) = s1.subtractingReportingOverflow(borrow)
-  return (s2, blsBit(o1) | blsBit(o2))
+  let t = UInt128(a) &- UInt128(b) &- UInt128(borrow)
+  return (UInt64(truncatingIfNeeded: t), UInt64(truncatingIfNeeded: t &>> 64) & 1)
 }

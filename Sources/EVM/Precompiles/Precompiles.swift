@@ -2,7 +2,7 @@ import Crypto
 import Primitives
 
 extension VirtualMachine {
-  /// Runs precompile `index` (1…10, and 0x100 from Osaka) with `gas`: the gas is charged here, a failure consumes
+  /// Runs precompile `index` (1…17, and 0x100 from Osaka) with `gas`: the gas is charged here, a failure consumes
   /// all of it.
   func runPrecompile(_ index: UInt32, input: [UInt8], gas: Int) -> FrameResult {
     let words = (input.count + 31) / 32
@@ -56,6 +56,8 @@ extension VirtualMachine {
     case Precompiles.p256VerifyIndex:  // P256VERIFY (EIP-7951, Osaka): empty output when invalid
       if Precompiles.p256VerifyGas > gas { return .halt(.outOfGas) }
       return done(Precompiles.p256VerifyGas, P256.precompile(input))
+    case 11...17:  // BLS12-381 (EIP-2537), Prague
+      return runBLS12381Precompile(index, input: input, gas: gas)
     default:
       return .halt(.precompileFailure)
     }
