@@ -18,9 +18,6 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.0.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-    // Named only to alias its `Crypto` module (which Hummingbird's dependencies bring into the
-    // graph) away from this package's own `Crypto` target.
-    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
   ],
   targets: [
     // System libraries, found through pkg-config; tools/setup.sh installs them.
@@ -29,7 +26,10 @@ let package = Package(
     .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
     .target(name: "Primitives"),
-    .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"]),
+    // Ethereum's cryptography (secp256k1, BN254, BLS12-381, KZG, P-256, ethash, RIPEMD-160, …).
+    // Not `Crypto`: swift-crypto, which Hummingbird's dependencies bring into the package graph,
+    // declares a target of that name, and two targets may not share one.
+    .target(name: "Cryptography", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"]),
     .target(name: "Trie", dependencies: ["Primitives"]),
     // The state model (no LMDB): the reader seam, accounts, write sets, the in-memory state.
     .target(name: "State", dependencies: ["Primitives", "Trie"]),
@@ -40,14 +40,14 @@ let package = Package(
     // class properties, each access otherwise checked at run time). Measured 2026-12-01, callgrind
     // instructions per block (StrataBench blockstm, serial): without it eth_transfers
     // 14.81M -> 22.84M (+54%), erc20_transfers 29.66M -> 35.64M (+20%).
-    .target(name: "EVM", dependencies: ["Primitives", "Crypto", "State"],
+    .target(name: "EVM", dependencies: ["Primitives", "Cryptography", "State"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
     // Execution: the same flag, for Block-STM's class properties (the versioned view, the
     // overlays). Measured 2026-12-01 without it: Block-STM eth_transfers 31.94M -> 35.19M (+10%),
     // erc20_transfers 47.52M -> 50.66M (+7%); serial +2–3%.
-    .target(name: "Execution", dependencies: ["Primitives", "Crypto", "State", "EVM"],
+    .target(name: "Execution", dependencies: ["Primitives", "Cryptography", "State", "EVM"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-    .target(name: "Chain", dependencies: ["Primitives", "Crypto", "Trie", "State", "LMDBStore", "EVM", "Execution"]),
+    .target(name: "Chain", dependencies: ["Primitives", "Cryptography", "Trie", "State", "LMDBStore", "EVM", "Execution"]),
     // Fixture runners (ethereum/tests BlockchainTests), discovery, the skip list and the summary,
     // shared by `strata blocktest` and ConformanceTests.
     .target(name: "Conformance", dependencies: ["Chain", "EVM", "Execution", "Primitives", "State", "LMDBStore"]),
@@ -56,11 +56,10 @@ let package = Package(
     .target(
       name: "RPC",
       dependencies: [
-        "Chain", "Crypto", "EVM", "Execution", "Primitives", "State", "LMDBStore", "Trie",
+        "Chain", "Cryptography", "EVM", "Execution", "Primitives", "State", "LMDBStore", "Trie",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
-        .product(name: "Crypto", package: "swift-crypto", moduleAliases: ["Crypto": "SwiftCrypto"]),
       ]),
     .executableTarget(
       name: "strata",
@@ -70,22 +69,22 @@ let package = Package(
       ]),
     .executableTarget(
       name: "StrataBench",
-      dependencies: ["Primitives", "Crypto", "Trie", "State", "EVM", "Execution", "Chain", "LMDBStore", "COpenSSL", "TestSupport"]),
+      dependencies: ["Primitives", "Cryptography", "Trie", "State", "EVM", "Execution", "Chain", "LMDBStore", "COpenSSL", "TestSupport"]),
 
-    .executableTarget(name: "StrataDevnet", dependencies: ["Chain", "Crypto", "EVM", "Primitives"]),
+    .executableTarget(name: "StrataDevnet", dependencies: ["Chain", "Cryptography", "EVM", "Primitives"]),
     .target(name: "TestSupport", dependencies: ["Primitives"], path: "Tests/TestSupport"),
     .testTarget(
       name: "PrimitivesTests",
       dependencies: ["Primitives", "TestSupport", "COpenSSL", .product(name: "BigInt", package: "BigInt")]),
-    .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Primitives", "TestSupport"]),
-    .testTarget(name: "EVMTests", dependencies: ["EVM", "State", "Primitives", "Crypto", "TestSupport"]),
+    .testTarget(name: "CryptoTests", dependencies: ["Cryptography", "Primitives", "TestSupport"]),
+    .testTarget(name: "EVMTests", dependencies: ["EVM", "State", "Primitives", "Cryptography", "TestSupport"]),
     .testTarget(name: "TrieTests", dependencies: ["Trie", "Primitives", "TestSupport"]),
     .testTarget(name: "StateTests", dependencies: ["State", "LMDBStore", "Trie", "Primitives", "TestSupport"]),
     .testTarget(
       name: "ChainTests",
-      dependencies: ["Chain", "Execution", "State", "LMDBStore", "Crypto", "EVM", "Primitives", "Trie", "TestSupport"]),
+      dependencies: ["Chain", "Execution", "State", "LMDBStore", "Cryptography", "EVM", "Primitives", "Trie", "TestSupport"]),
     .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
-    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Crypto", "Primitives", "LMDBStore", "TestSupport"]),
+    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Cryptography", "Primitives", "LMDBStore", "TestSupport"]),
     .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EVM", "State", "Primitives", "Trie", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -7,7 +7,7 @@
 // returns exactly the modulus length; P256VERIFY always succeeds with empty output or the word
 // 1, which agrees with Crypto's P256.check, and charges the same gas either way.
 
-import Crypto
+import Cryptography
 import EVM
 import Primitives
 import State

@@ -18,7 +18,7 @@ case "$target" in
   rlp) sources=("${prims[@]}" Fuzz/FuzzRLP.swift) ;;
   transaction) sources=("${prims[@]}" Fuzz/FuzzTransaction.swift $(cat Fuzz/transaction-sources.txt 2>/dev/null)) ;;
   block|precompile) sources=() ;;
-  bls) sources=(Sources/Crypto/BLS12381/*.swift Fuzz/FuzzBLS.swift) ;;  # EIP-2537 parsers
+  bls) sources=(Sources/Cryptography/BLS12381/*.swift Fuzz/FuzzBLS.swift) ;;  # EIP-2537 parsers
   *) echo "fuzz.sh: unknown target '$target' (rlp, transaction, block, precompile, bls)" >&2; exit 2 ;;
 esac
 echo "building $target fuzzer..."
@@ -30,7 +30,7 @@ if [ "$target" = block ] || [ "$target" = precompile ]; then
   flags=(-sanitize=fuzzer,address -parse-as-library -O -I "$mods")
   for c in Sources/C*/; do flags+=(-I "$c"); done
   objects=()
-  for m in Primitives Crypto Trie State LMDBStore EVM Execution Chain; do
+  for m in Primitives Cryptography Trie State LMDBStore EVM Execution Chain; do
     [ -d "Sources/$m" ] || continue
     echo "  module $m"
     swiftc "${flags[@]}" -wmo -module-name "$m" -emit-module -emit-module-path "$mods/$m.swiftmodule" \

@@ -1,6 +1,6 @@
 // BLS12-381 and EIP-4844 point-evaluation timings (release build). Called from main.swift.
 
-import Crypto
+import Cryptography
 
 #if canImport(Glibc)
 import Glibc

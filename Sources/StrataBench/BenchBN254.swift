@@ -1,6 +1,6 @@
 // BN254 (alt_bn128) precompile timings, EIP-196/197 (release build). Called from main.swift.
 
-import Crypto
+import Cryptography
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,4 @@
-import Crypto
+import Cryptography
 import EVM
 import Foundation
 import Primitives

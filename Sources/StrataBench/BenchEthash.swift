@@ -1,5 +1,5 @@
 import Chain
-import Crypto
+import Cryptography
 import Foundation
 import Primitives
 import TestSupport

@@ -1,7 +1,7 @@
 // P256VERIFY (EIP-7951, 0x100) against ECRECOVER (0x01): µs per call and Mgas/s at their gas
 // prices (6900 and 3000), in the same run. Called from main.swift.
 
-import Crypto
+import Cryptography
 import Primitives
 
 #if canImport(Glibc)

@@ -3,7 +3,7 @@
 // BLS12-381 precompiles on worst-case inputs (maximal scalars, points in the subgroup, the slower SWU branch).
 // `strata-bench precompiles`.
 
-import Crypto
+import Cryptography
 import Foundation
 import Primitives
 

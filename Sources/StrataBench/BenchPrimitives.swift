@@ -1,5 +1,5 @@
 import COpenSSL
-import Crypto
+import Cryptography
 import Foundation
 import Primitives
 

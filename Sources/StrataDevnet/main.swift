@@ -2,7 +2,7 @@
 // project's own code: transactions signed by Strata's secp256k1 wrapper, blocks built by its
 // executor and tries. Usage: strata-devnet GENESIS_OUT BLOCKS_OUT
 import Chain
-import Crypto
+import Cryptography
 import EVM
 import Foundation
 import Primitives

@@ -1,5 +1,5 @@
 import Chain
-import Crypto
+import Cryptography
 import EVM
 import Foundation
 import Primitives

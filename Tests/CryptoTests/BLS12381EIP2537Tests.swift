@@ -1,5 +1,5 @@
 import Testing
-@testable import Crypto
+@testable import Cryptography
 import TestSupport
 
 private typealias Fp = BLS12381.Fp

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Crypto
+@testable import Cryptography
 
 // Vectors marked "geth" come from go-ethereum's core/vm/testdata/precompiles/{bn256Add,
 // bn256ScalarMul,bn256Pairing}.json (names kept); the not-in-subgroup point comes from

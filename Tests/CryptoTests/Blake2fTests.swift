@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Crypto
+@testable import Cryptography
 
 // EIP-152 test vectors 0–8 (as also carried by go-ethereum's core/vm/testdata/precompiles/
 // blake2F.json and fail-blake2f.json). Vector 9 (2³² − 1 rounds) is omitted: too slow for a

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Crypto
+@testable import Cryptography
 import TestSupport
 
 // MARK: - A slow, obviously correct reference (little-endian UInt32 limbs)

@@ -1,7 +1,7 @@
 import Primitives
 import Testing
 
-@testable import Crypto
+@testable import Cryptography
 
 /// EIP-7951 P256VERIFY: one signature made with an independent P-256 implementation (Python's
 /// `cryptography`, key 0x5eed5eed5eed0123456789abcdef, SHA-256 of "strata p256verify"), and the

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Crypto
+@testable import Cryptography
 
 /// The vectors of shared/kzg/point_evaluation.json (generated with c-kzg-4844).
 private struct PointEvaluationVectors: Decodable {

@@ -1,4 +1,4 @@
-import Crypto
+import Cryptography
 
 extension VirtualMachine {
   /// The EIP-2537 precompiles 0x0b…0x11: gas first (a shortfall halts out of gas), then the
