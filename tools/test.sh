@@ -109,11 +109,14 @@ echo "== JSON-RPC: hive rpc-compat through the handler, and web3.py against stra
 rpc_fixtures=${STRATA_RPC_COMPAT:-../shared/rpc-compat}
 rpc=0
 if [ -f "$rpc_fixtures/chain.rlp" ]; then
-  .build/release/strata rpc-compat "$rpc_fixtures" | grep -E '^(FAIL|    |rpc-compat: [0-9]+ of)' || rpc=1
+  .build/release/strata rpc-compat "$rpc_fixtures" > .build/rpc-compat-output.txt 2>&1 || rpc=1
+  grep -E '^(FAIL|    |rpc-compat: [0-9]+ of)' .build/rpc-compat-output.txt || true
 else
   echo "*** WARNING: $rpc_fixtures not found: rpc-compat SKIPPED ***"
 fi
-STRATA_BIN=.build/release/strata tools/web3-test.sh | grep -E '^(FAIL|web3.py:|\*\*\*)' || rpc=1
+STRATA_BIN=.build/release/strata tools/web3-test.sh > .build/web3-output.txt 2>&1 || rpc=1
+grep -E '^(FAIL|web3.py:|\*\*\*)' .build/web3-output.txt || true
+[ "$rpc" -eq 0 ] || { echo "*** JSON-RPC checks failed (.build/rpc-compat-output.txt, .build/web3-output.txt) ***"; tail -n 20 .build/web3-output.txt; }
 [ "$conformance" -eq 0 ] && conformance=$rpc
 echo "== summary"
 grep -E "^[A-Za-z0-9 ]+: [0-9]+ passed, [0-9]+ failed" .build/test-output.txt || true
