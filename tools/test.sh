@@ -110,7 +110,7 @@ rpc_fixtures=${STRATA_RPC_COMPAT:-../shared/rpc-compat}
 rpc=0
 if [ -f "$rpc_fixtures/chain.rlp" ]; then
   .build/release/strata rpc-compat "$rpc_fixtures" > .build/rpc-compat-output.txt 2>&1 || rpc=1
-  grep -E '^(FAIL|    |rpc-compat: [0-9]+ of)' .build/rpc-compat-output.txt || true
+  grep -E '^(FAIL|ERRATUM|    |rpc-compat: [0-9]+ of)' .build/rpc-compat-output.txt || true
 else
   echo "*** WARNING: $rpc_fixtures not found: rpc-compat SKIPPED ***"
 fi

@@ -87,7 +87,8 @@ struct RPCCompatCommand: ParsableCommand {
       let chain = try RPCCompat.makeChain(fixtures: directory, workdir: dir)
       let outcomes = RPCCompat.run(cases, handler: RPCHandler(chain: chain))
       for o in outcomes where verbose || !o.passed {
-        print("\(o.passed ? "PASS" : "FAIL") \(o.name)\(o.detail.isEmpty ? "" : "\n    " + o.detail)")
+        let label = o.passed ? "PASS" : o.erratum != nil ? "ERRATUM" : "FAIL"
+        print("\(label) \(o.name)\(o.detail.isEmpty ? "" : "\n    " + o.detail)")
       }
       let passed = outcomes.filter(\.passed).count
       let errata = outcomes.filter { !$0.passed && $0.erratum != nil }
