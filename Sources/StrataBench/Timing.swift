@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Runs `body` `runs` times after one warm-up and returns the median seconds and the spread
 /// (max − min) as a fraction of the median.
@@ -16,19 +17,50 @@ func measure(runs: Int = 7, _ body: () -> Void) -> (median: Double, spread: Doub
 /// `measure` on the calling thread's CPU time: on a machine shared with other work, wall time
 /// mostly measures the wait for a core.
 func measureThreadCPU(runs: Int = 7, _ body: () -> Void) -> (median: Double, spread: Double) {
-  func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-  }
   body()
   var times: [Double] = []
   for _ in 0..<runs {
-    let start = now()
+    let start = threadCPUSeconds()
     body()
-    times.append(now() - start)
+    times.append(threadCPUSeconds() - start)
   }
   return medianAndSpread(times)
+}
+
+/// This thread's CPU time in seconds: on a shared machine it leaves out the wait for a core,
+/// which wall-clock time does not.
+func threadCPUSeconds() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Median microseconds per call (wall clock, and thread CPU time) over `runs` batches of `batch`
+/// calls, after one warm-up batch. `body` returns whether its call gave the expected result; a
+/// wrong result stops the benchmark named `name`.
+func medianMicrosPerCall(_ name: String, runs: Int, batch: Int, _ body: () -> Bool) -> (wall: Double, cpu: Double) {
+  let clock = ContinuousClock()
+  var walls: [Double] = [], cpus: [Double] = []
+  for run in 0...runs {
+    var ok = true
+    let cpuStart = threadCPUSeconds()
+    let d = clock.measure { for _ in 0..<batch { ok = body() && ok } }
+    let cpu = threadCPUSeconds() - cpuStart
+    precondition(ok, "\(name): unexpected result")
+    if run > 0 {
+      walls.append((Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) * 1e-12) / Double(batch))
+      cpus.append(cpu * 1e6 / Double(batch))
+    }
+  }
+  walls.sort()
+  cpus.sort()
+  return (walls[walls.count / 2], cpus[cpus.count / 2])
+}
+
+/// The bytes of a hex literal written in a benchmark (no `0x`; the literal is the bench's own).
+func benchBytes(_ hex: String) -> [UInt8] {
+  guard let bytes = try? Hex.decode(hex) else { fatalError("bad hex literal in a benchmark") }
+  return bytes
 }
 
 /// The median of `times` and their spread (max − min) as a fraction of it.
