@@ -62,6 +62,27 @@ public enum Ethash {
   /// FNV-1 step as ethash uses it (multiply, then XOR; modulo 2^32).
   @inline(__always) static func fnv(_ a: UInt32, _ b: UInt32) -> UInt32 { (a &* 0x0100_0193) ^ b }
 
+  /// `a % n` without a division (Lemire, Kaser and Kurz, "Faster remainder by direct
+  /// computation", 2019): `reciprocal` is `ModReciprocal(n)`. A hardware division costs more
+  /// than the rest of a parent step, and hashimoto takes 32,768 remainders by the cache's item
+  /// count per seal.
+  @inline(__always) static func remainder(_ a: UInt32, _ divisor: ModReciprocal) -> UInt32 {
+    let low = divisor.m &* UInt64(a)
+    return UInt32(truncatingIfNeeded: low.multipliedFullWidth(by: UInt64(divisor.n)).high)
+  }
+
+  /// A 32-bit divisor `n` (above zero) with its 64-bit reciprocal ⌈2⁶⁴ / n⌉ (0 for n = 1,
+  /// which gives remainder 0), exact for every 32-bit dividend.
+  struct ModReciprocal {
+    let n: UInt32
+    let m: UInt64
+    init(_ n: UInt32) {
+      precondition(n > 0, "ModReciprocal: zero divisor")
+      self.n = n
+      self.m = UInt64.max / UInt64(n) &+ 1
+    }
+  }
+
   /// One epoch's verification cache: `count` items of 16 words.
   public final class Cache: Sendable {
     public let epoch: Int
@@ -96,12 +117,13 @@ public enum Ethash {
         // RandMemoHash rounds, in place: item i = Keccak-512(item i − 1 XOR item v), where v
         // is item i's first word modulo n (item i − 1 already updated in this round).
         let w = buffer.baseAddress!
+        let items = ModReciprocal(UInt32(n))
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { tmp in
           let t = tmp.baseAddress!
           for _ in 0..<Ethash.cacheRounds {
             for i in 0..<n {
-              let v = Int(UInt32(littleEndian: w[i * 16]) % UInt32(n))
-              let prev = (i &+ n &- 1) % n
+              let v = Int(Ethash.remainder(UInt32(littleEndian: w[i * 16]), items))
+              let prev = i == 0 ? n - 1 : i - 1
               for k in 0..<16 { t[k] = w[prev * 16 + k] ^ w[v * 16 + k] }
               Keccak512.hash(UnsafeRawPointer(t), count: 64, into: base + i * 64)
             }
@@ -120,12 +142,12 @@ public enum Ethash {
     @inline(__always)
     func datasetItems(_ indices: UnsafePointer<UInt32>, _ m: Int, cache: UnsafePointer<UInt32>,
                       into out: UnsafeMutablePointer<SIMD16<UInt32>>) {
-      let n = UInt32(count)
+      let n = ModReciprocal(UInt32(count))
       let raw = UnsafeRawPointer(cache)
       let words = UnsafeMutableRawPointer(out).assumingMemoryBound(to: UInt32.self)
       for t in 0..<m {
         let index = indices[t]
-        out[t] = raw.loadUnaligned(fromByteOffset: Int(index % n) &* 64, as: SIMD16<UInt32>.self)
+        out[t] = raw.loadUnaligned(fromByteOffset: Int(Ethash.remainder(index, n)) &* 64, as: SIMD16<UInt32>.self)
         out[t][0] ^= index
         Ethash.keccak512Words(words + t * 16)
       }
@@ -134,7 +156,7 @@ public enum Ethash {
         let lane = Int(j % 16)
         for t in 0..<m {
           let x = out[t]
-          let parent = Int(Ethash.fnv(indices[t] ^ j, x[lane]) % n) &* 64
+          let parent = Int(Ethash.remainder(Ethash.fnv(indices[t] ^ j, x[lane]), n)) &* 64
           out[t] = (x &* prime) ^ raw.loadUnaligned(fromByteOffset: parent, as: SIMD16<UInt32>.self)
         }
       }
