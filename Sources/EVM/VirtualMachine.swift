@@ -43,7 +43,7 @@ public final class VirtualMachine {
     // Byzantium's 1…8 grew from 1…4; Istanbul adds BLAKE2f, Cancun the point evaluation,
     // Prague the seven BLS12-381 precompiles 0x0b…0x11 (EIP-2537).
     let precompiles: UInt32 = block.fork >= .prague ? 17 : block.fork >= .cancun ? 10 : block.fork >= .istanbul ? 9 : block.fork >= .byzantium ? 8 : 4
-    host = Host(precompileCount: precompiles)
+    host = Host(precompileCount: precompiles, opcodeTable: UnsafePointer(table))
     host.hasP256Verify = block.fork >= .osaka
   }
 
