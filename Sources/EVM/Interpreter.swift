@@ -4,7 +4,8 @@ import State
 extension VirtualMachine {
   /// Runs `analysis` for `msg`: the interpreter loop.
   ///
-  /// One `switch` on the `Opcode` of the table row, one line per opcode; the bodies are the
+  /// One `switch` on the byte's `Opcode` (the fork's table: `.invalid` where undefined), one
+  /// line per opcode; the bodies are the
   /// `@inline(__always)` functions of `Instructions/`, by family. The stack height and the
   /// static gas are checked once per basic block, at its entry, from the code analysis (see
   /// ``CodeAnalysis``: pc 0, each JUMPDEST, after a JUMPI not taken and after the instructions
@@ -14,7 +15,7 @@ extension VirtualMachine {
   /// halts are results; only a `StateReadError` from the reader is thrown.
   func run(_ msg: Message, code analysis: CodeAnalysis) throws(StateReadError) -> FrameResult {
     let code = UnsafePointer(analysis.code)
-    let table = UnsafePointer(self.table)
+    let opcodes = UnsafePointer(self.opcodes)
     let stackBase = stackBuffer(depth: msg.depth)
     let buffer = memoryBuffer(depth: msg.depth)
     var mem = Memory(base: buffer.base, capacity: buffer.capacity)
@@ -27,7 +28,7 @@ extension VirtualMachine {
     // The first block (a JUMPDEST at 0 enters its own).
     if code[0] != 0x5b, let h = enterBlock(analysis, 0, sp, stackBase, &gas) { return .halt(h) }
     while true {
-      switch table[Int(code[pc])].opcode {
+      switch opcodes[Int(code[pc])] {
       case .stop: return opStop(gas)
       case .add: opAdd(&sp)
       case .mul: opMul(&sp)
