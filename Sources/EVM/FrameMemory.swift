@@ -25,21 +25,20 @@ struct Memory {
   @inline(__always)
   mutating func expand(to end: Int, gas: inout Int) -> Bool {
     if end <= size { return true }
-    // Copies, so that neither the caller's memory nor its gas escapes into the out-of-line call
-    // (they stay in registers in the interpreter loop).
-    var m = self, g = gas
-    let ok = m.grow(to: end, gas: &g)
-    self = m
-    gas = g
-    return ok
+    // The gas goes in and out by value: an `inout` into the out-of-line call would make the
+    // interpreter keep its `gas` in memory for the whole loop.
+    let left = grow(to: end, gasLeft: gas)
+    if left < 0 { return false }
+    gas = left
+    return true
   }
 
+  /// Charges `gasLeft` for growing to `end` and grows; the gas left after, or -1 when out of gas.
   @inline(never)
-  mutating func grow(to end: Int, gas: inout Int) -> Bool {
+  mutating func grow(to end: Int, gasLeft: Int) -> Int {
     let newWords = (end &+ 31) >> 5
     let cost = memoryCost(words: newWords) &- memoryCost(words: size >> 5)
-    if cost > gas { return false }
-    gas &-= cost
+    if cost > gasLeft { return -1 }
     let newSize = newWords << 5
     if newSize > capacity {
       let newCapacity = Swift.max(newSize, capacity &* 2)
@@ -52,7 +51,7 @@ struct Memory {
     }
     (base + size).initializeMemory(as: UInt8.self, repeating: 0, count: newSize &- size)
     size = newSize
-    return true
+    return gasLeft &- cost
   }
 
   @inline(__always) func load(_ offset: Int) -> U256 {

@@ -32,7 +32,13 @@ final class Host {
   /// EIP-7951 (Osaka): P256VERIFY at 0x100, outside the contiguous 1…`precompileCount`.
   var hasP256Verify = false
 
-  init(precompileCount: UInt32) { self.precompileCount = precompileCount }
+  /// The fork's opcode table, for analysing code (owned by the `VirtualMachine`).
+  let opcodeTable: UnsafePointer<OpcodeInfo>
+
+  init(precompileCount: UInt32, opcodeTable: UnsafePointer<OpcodeInfo>) {
+    self.precompileCount = precompileCount
+    self.opcodeTable = opcodeTable
+  }
 
   /// Starts a transaction reading `reader`: everything but the code cache is cleared.
   func begin(reader: any StateReader) {
@@ -117,7 +123,7 @@ final class Host {
     } else if let cached = codeCache[hash] {
       c = cached
     } else {
-      c = CodeAnalysis(try reader.code(hash))
+      c = CodeAnalysis(try reader.code(hash), table: opcodeTable)
       codeCache[hash] = c
     }
     accounts[address]!.code = c
@@ -139,7 +145,7 @@ final class Host {
     journal.append(.accountReplaced(address, old: accounts[address]!))
     accounts[address]!.exists = true
     accounts[address]!.codeHash = bytes.isEmpty ? .emptyKeccak : Keccak256.hash(bytes)
-    accounts[address]!.code = bytes.isEmpty ? .empty : CodeAnalysis(bytes)
+    accounts[address]!.code = bytes.isEmpty ? .empty : CodeAnalysis(bytes, table: opcodeTable)
     accounts[address]!.codeDeployed = !bytes.isEmpty
   }
 

@@ -4,15 +4,18 @@ import State
 extension VirtualMachine {
   /// Runs `analysis` for `msg`: the interpreter loop.
   ///
-  /// One `switch` on the `Opcode` of the table row, one line per opcode; the bodies are the
+  /// One `switch` on the byte's `Opcode` (the fork's table: `.invalid` where undefined), one
+  /// line per opcode; the bodies are the
   /// `@inline(__always)` functions of `Instructions/`, by family. The stack height and the
-  /// static gas are checked from the opcode table before each body (an undefined byte fails the
-  /// check), so bodies read the stack unchecked. The frame's registers (`sp`, `pc`, `gas`, the
+  /// static gas are checked once per basic block, at its entry, from the code analysis (see
+  /// ``CodeAnalysis``: pc 0, each JUMPDEST, after a JUMPI not taken and after the instructions
+  /// that read the gas left), so bodies read the stack unchecked; an undefined byte ends its
+  /// block and dispatches to `.invalid`. The frame's registers (`sp`, `pc`, `gas`, the
   /// memory, the last return data) are locals here, handed to the bodies `inout`. Exceptional
   /// halts are results; only a `StateReadError` from the reader is thrown.
   func run(_ msg: Message, code analysis: CodeAnalysis) throws(StateReadError) -> FrameResult {
     let code = UnsafePointer(analysis.code)
-    let table = UnsafePointer(self.table)
+    let opcodes = UnsafePointer(self.opcodes)
     let stackBase = stackBuffer(depth: msg.depth)
     let buffer = memoryBuffer(depth: msg.depth)
     var mem = Memory(base: buffer.base, capacity: buffer.capacity)
@@ -22,18 +25,10 @@ extension VirtualMachine {
     var gas = msg.gas
     var returnData: [UInt8] = []
 
+    // The first block (a JUMPDEST at 0 enters its own).
+    if code[0] != 0x5b, let h = enterBlock(analysis, 0, sp, stackBase, &gas) { return .halt(h) }
     while true {
-      let info = table[Int(code[pc])]
-      // Stack height in bytes: no division on the hot path.
-      let heightBytes = UnsafeRawPointer(sp) - UnsafeRawPointer(stackBase)
-      if heightBytes < Int(info.minStackBytes) || heightBytes > Int(info.maxStackBytes) {
-        if !info.defined { return .halt(.invalidOpcode) }
-        return .halt(heightBytes < Int(info.minStackBytes) ? .stackUnderflow : .stackOverflow)
-      }
-      gas &-= Int(info.staticGas)
-      if gas < 0 { return .halt(.outOfGas) }
-
-      switch info.opcode {
+      switch opcodes[Int(code[pc])] {
       case .stop: return opStop(gas)
       case .add: opAdd(&sp)
       case .mul: opMul(&sp)
@@ -94,13 +89,17 @@ extension VirtualMachine {
       case .mstore: if let h = opMstore(&sp, &mem, &gas) { return .halt(h) }
       case .mstore8: if let h = opMstore8(&sp, &mem, &gas) { return .halt(h) }
       case .sload: if let h = try opSload(&sp, &gas, msg) { return .halt(h) }
-      case .sstore: if let h = try opSstore(&sp, &gas, msg) { return .halt(h) }
+      case .sstore:
+        if let h = try opSstore(&sp, &gas, msg) { return .halt(h) }
+        if let h = enterBlockAfter(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
       case .jump: if let h = opJump(&sp, &pc, analysis) { return .halt(h) }; continue
-      case .jumpi: if let h = opJumpi(&sp, &pc, analysis) { return .halt(h) }; continue
+      case .jumpi: if let h = opJumpi(&sp, &pc, &gas, stackBase, analysis) { return .halt(h) }; continue
       case .pc: opPc(&sp, pc)
       case .msize: opMsize(&sp, mem)
-      case .gas: opGas(&sp, gas)
-      case .jumpdest: opJumpdest()
+      case .gas:
+        opGas(&sp, gas)
+        if let h = enterBlockAfter(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
+      case .jumpdest: if let h = enterBlock(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
       case .tload: opTload(&sp, msg)
       case .tstore: if let h = opTstore(&sp, msg) { return .halt(h) }
       case .mcopy: if let h = opMcopy(&sp, &mem, &gas) { return .halt(h) }
@@ -174,13 +173,25 @@ extension VirtualMachine {
       case .log2: if let h = opLog(2, &sp, &mem, &gas, msg) { return .halt(h) }
       case .log3: if let h = opLog(3, &sp, &mem, &gas, msg) { return .halt(h) }
       case .log4: if let h = opLog(4, &sp, &mem, &gas, msg) { return .halt(h) }
-      case .create: if let h = try opCreate(.create, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
-      case .call: if let h = try opCall(.call, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
-      case .callcode: if let h = try opCall(.callcode, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
+      case .create:
+        if let h = try opCreate(.create, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
+        if let h = enterBlockAfter(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
+      case .call:
+        if let h = try opCall(.call, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
+        if let h = enterBlockAfter(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
+      case .callcode:
+        if let h = try opCall(.callcode, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
+        if let h = enterBlockAfter(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
       case .`return`: return opReturn(.success, sp, &mem, gas)
-      case .delegatecall: if let h = try opCall(.delegatecall, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
-      case .create2: if let h = try opCreate(.create2, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
-      case .staticcall: if let h = try opCall(.staticcall, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
+      case .delegatecall:
+        if let h = try opCall(.delegatecall, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
+        if let h = enterBlockAfter(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
+      case .create2:
+        if let h = try opCreate(.create2, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
+        if let h = enterBlockAfter(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
+      case .staticcall:
+        if let h = try opCall(.staticcall, &sp, &mem, &gas, &returnData, msg) { return .halt(h) }
+        if let h = enterBlockAfter(analysis, pc, sp, stackBase, &gas) { return .halt(h) }
       case .revert: return opReturn(.revert, sp, &mem, gas)
       case .invalid: return .halt(.invalidOpcode)
       case .selfdestruct: return try opSelfdestruct(sp, gas, msg)
@@ -188,4 +199,24 @@ extension VirtualMachine {
       pc &+= 1
     }
   }
+}
+
+/// Enters the basic block starting at `pc`: its stack bounds, then its static gas.
+@inline(__always)
+func enterBlock(_ analysis: CodeAnalysis, _ pc: Int, _ sp: StackPointer, _ base: StackPointer, _ gas: inout Int) -> HaltReason? {
+  let b = analysis.block(at: pc)
+  let heightBytes = UnsafeRawPointer(sp) - UnsafeRawPointer(base)
+  if heightBytes < Int(b.minStackBytes) { return .stackUnderflow }
+  if heightBytes > Int(b.maxStackBytes) { return .stackOverflow }
+  gas &-= Int(b.gas)
+  if gas < 0 { return .outOfGas }
+  return nil
+}
+
+/// Enters the block after the instruction at `pc` (one byte long: a JUMPI not taken or a gas
+/// reader), unless that is a JUMPDEST, which enters its own.
+@inline(__always)
+func enterBlockAfter(_ analysis: CodeAnalysis, _ pc: Int, _ sp: StackPointer, _ base: StackPointer, _ gas: inout Int) -> HaltReason? {
+  if analysis.code[pc &+ 1] == 0x5b { return nil }
+  return enterBlock(analysis, pc &+ 1, sp, base, &gas)
 }

@@ -70,7 +70,7 @@ extension VirtualMachine {
     if schedule.clearsEmptyAccounts { host.accounts[a]!.nonce = 1 }
     try host.touch(a)
     if !msg.value.isZero { try host.transfer(from: msg.caller, to: a, msg.value) }
-    var result = try run(msg, code: CodeAnalysis(initcode))
+    var result = try run(msg, code: CodeAnalysis(initcode, table: table))
     if result.status == .success {
       let code = result.output
       var failure: HaltReason? = nil
@@ -97,7 +97,7 @@ extension VirtualMachine {
         result = .halt(failure)
       } else {
         host.journal.append(.accountReplaced(a, old: host.accounts[a]!))
-        let analysis = CodeAnalysis(code)
+        let analysis = CodeAnalysis(code, table: table)
         let hash = Keccak256.hash(code)
         host.accounts[a]!.codeHash = hash
         host.accounts[a]!.code = analysis

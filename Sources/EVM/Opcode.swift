@@ -38,6 +38,8 @@ public enum Opcode: UInt8, Sendable {
   public var maxStackBytes: UInt16
   /// The opcode (`.invalid` for a byte undefined in the fork: the stack check refuses it first).
   public var opcode: Opcode
+  /// Items the opcode pushes (for the code analysis' per-block stack bounds).
+  public var outputs: UInt8
 
   /// False for opcodes undefined in the fork.
   public var defined: Bool { minStackBytes != 0xFFFF }
@@ -48,7 +50,7 @@ public enum Opcode: UInt8, Sendable {
 
   init(staticGas: Int32, minStackBytes: UInt16, maxStackBytes: UInt16, opcode: Opcode) {
     self.staticGas = staticGas; self.minStackBytes = minStackBytes; self.maxStackBytes = maxStackBytes
-    self.opcode = opcode
+    self.opcode = opcode; self.outputs = 0
   }
 
   init(_ opcode: Opcode, _ gas: Int, _ inputs: Int, _ outputs: Int) {
@@ -56,6 +58,7 @@ public enum Opcode: UInt8, Sendable {
     self.staticGas = Int32(gas)
     self.minStackBytes = UInt16(inputs * 32)
     self.maxStackBytes = UInt16((1024 - max(0, outputs - inputs)) * 32)
+    self.outputs = UInt8(outputs)
   }
 
   /// The 256-entry table for `fork`.

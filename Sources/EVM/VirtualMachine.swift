@@ -19,6 +19,9 @@ public final class VirtualMachine {
   public var fork: Fork { block.fork }
   /// The opcode table of the fork (256 entries).
   @usableFromInline let table: UnsafeMutablePointer<OpcodeInfo>
+  /// The `opcode` column of `table` alone (256 bytes): what the interpreter dispatches on, one
+  /// byte load per instruction instead of a 12-byte row's address arithmetic.
+  @usableFromInline let opcodes: UnsafeMutablePointer<Opcode>
   /// The transaction's host state.
   let host: Host
 
@@ -40,15 +43,18 @@ public final class VirtualMachine {
     self.schedule = GasSchedule(fork: block.fork)
     table = .allocate(capacity: 256)
     table.initialize(from: OpcodeInfo.table(for: block.fork), count: 256)
+    opcodes = .allocate(capacity: 256)
+    for i in 0..<256 { (opcodes + i).initialize(to: table[i].opcode) }
     // Byzantium's 1…8 grew from 1…4; Istanbul adds BLAKE2f, Cancun the point evaluation,
     // Prague the seven BLS12-381 precompiles 0x0b…0x11 (EIP-2537).
     let precompiles: UInt32 = block.fork >= .prague ? 17 : block.fork >= .cancun ? 10 : block.fork >= .istanbul ? 9 : block.fork >= .byzantium ? 8 : 4
-    host = Host(precompileCount: precompiles)
+    host = Host(precompileCount: precompiles, opcodeTable: UnsafePointer(table))
     host.hasP256Verify = block.fork >= .osaka
   }
 
   deinit {
     table.deallocate()
+    opcodes.deallocate()
     for s in stacks { s.deallocate() }
     for m in memories { m.base.deallocate() }
   }

@@ -268,38 +268,46 @@ extension U256 {
   /// Left shift by `n` bits; zero when n ≥ 256.
   @inlinable @inline(__always) public static func << (a: U256, n: Int) -> U256 {
     if n >= 256 { return .zero }
-    if n == 0 { return a }
-    let limbs = n >> 6, bits = UInt64(n & 63)
-    var r = U256.zero
-    for i in stride(from: 3, through: limbs, by: -1) {
-      var v = a[limb: i - limbs] << bits
-      if bits != 0 && i - limbs - 1 >= 0 { v |= a[limb: i - limbs - 1] >> (64 - bits) }
-      r[limb: i] = v
+    // Whole limbs first, then a funnel shift by the remaining 0–63 bits: straight-line code on
+    // the four limbs (the loop over `limb:` subscripts stayed a loop with dynamic indexes).
+    var w0 = a.w0, w1 = a.w1, w2 = a.w2, w3 = a.w3
+    var k = n
+    if k >= 128 { w3 = w1; w2 = w0; w1 = 0; w0 = 0; k &-= 128 }
+    if k >= 64 { w3 = w2; w2 = w1; w1 = w0; w0 = 0; k &-= 64 }
+    if k > 0 {
+      let b = UInt64(k), c = 64 &- b  // 1…63 both
+      w3 = (w3 &<< b) | (w2 &>> c)
+      w2 = (w2 &<< b) | (w1 &>> c)
+      w1 = (w1 &<< b) | (w0 &>> c)
+      w0 = w0 &<< b
     }
-    return r
+    return U256(w0, w1, w2, w3)
   }
 
   /// Logical right shift by `n` bits; zero when n ≥ 256.
   @inlinable @inline(__always) public static func >> (a: U256, n: Int) -> U256 {
     if n >= 256 { return .zero }
-    if n == 0 { return a }
-    let limbs = n >> 6, bits = UInt64(n & 63)
-    var r = U256.zero
-    for i in 0..<(4 - limbs) {
-      var v = a[limb: i + limbs] >> bits
-      if bits != 0 && i + limbs + 1 < 4 { v |= a[limb: i + limbs + 1] << (64 - bits) }
-      r[limb: i] = v
+    var w0 = a.w0, w1 = a.w1, w2 = a.w2, w3 = a.w3
+    var k = n
+    if k >= 128 { w0 = w2; w1 = w3; w2 = 0; w3 = 0; k &-= 128 }
+    if k >= 64 { w0 = w1; w1 = w2; w2 = w3; w3 = 0; k &-= 64 }
+    if k > 0 {
+      let b = UInt64(k), c = 64 &- b  // 1…63 both
+      w0 = (w0 &>> b) | (w1 &<< c)
+      w1 = (w1 &>> b) | (w2 &<< c)
+      w2 = (w2 &>> b) | (w3 &<< c)
+      w3 = w3 &>> b
     }
-    return r
+    return U256(w0, w1, w2, w3)
   }
 
   /// SHL: `value << self`, with the shift amount a full word.
-  @inlinable public func shiftedLeft(by shift: U256) -> U256 {
+  @inlinable @inline(__always) public func shiftedLeft(by shift: U256) -> U256 {
     shift.fitsUInt64 && shift.w0 < 256 ? self << Int(shift.w0) : .zero
   }
 
   /// SHR: logical right shift by a full-word amount.
-  @inlinable public func shiftedRight(by shift: U256) -> U256 {
+  @inlinable @inline(__always) public func shiftedRight(by shift: U256) -> U256 {
     shift.fitsUInt64 && shift.w0 < 256 ? self >> Int(shift.w0) : .zero
   }
 

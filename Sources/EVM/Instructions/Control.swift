@@ -20,12 +20,16 @@ extension VirtualMachine {
     return nil
   }
 
-  @inline(__always) func opJumpi(_ sp: inout StackPointer, _ pc: inout Int, _ code: CodeAnalysis) -> HaltReason? {
+  /// JUMPI: a jump not taken enters the block after it (a taken one lands on a JUMPDEST, which
+  /// enters its own).
+  @inline(__always) func opJumpi(_ sp: inout StackPointer, _ pc: inout Int, _ gas: inout Int, _ base: StackPointer,
+                                 _ code: CodeAnalysis) -> HaltReason? {
     let d = sp[-1], c = sp[-2]
     sp -= 2
     if c.isZeroWord {
+      let h = enterBlockAfter(code, pc, sp, base, &gas)
       pc &+= 1
-      return nil
+      return h
     }
     guard validJump(d, code) else { return .invalidJump }
     pc = Int(d.w0)
@@ -34,7 +38,6 @@ extension VirtualMachine {
 
   @inline(__always) func opPc(_ sp: inout StackPointer, _ pc: Int) { push(&sp, U256(UInt64(pc))) }
   @inline(__always) func opGas(_ sp: inout StackPointer, _ gas: Int) { push(&sp, U256(UInt64(gas))) }
-  @inline(__always) func opJumpdest() {}
 
   /// RETURN and REVERT (Byzantium, EIP-140): the frame ends with `status` and the memory range
   /// as output.

@@ -76,16 +76,25 @@ extension VirtualMachine {
   }
 
   @inline(__always) func opExtcodecopy(_ sp: inout StackPointer, _ mem: inout Memory, _ gas: inout Int) throws(StateReadError) -> HaltReason? {
-    let a = Address(evmWord: sp[-1])
-    guard let r = memoryRange(sp[-2], sp[-4]) else { return .outOfGas }
-    let srcOffset = sp[-3]
+    let (h, left) = try extcodecopyOutlined(sp, &mem, gas)
+    gas = left
     sp -= 4
-    if let h = chargeAccountAccess(a, &gas) { return h }
-    if let h = chargeCopy(r, &mem, &gas) { return h }
-    if r.size == 0 { return nil }
+    return h
+  }
+
+  /// EXTCODECOPY's body out of line, `sp` and `gas` by value (see `sstoreOutlined`).
+  @inline(never)
+  func extcodecopyOutlined(_ sp: StackPointer, _ mem: inout Memory, _ gas: Int) throws(StateReadError) -> (HaltReason?, Int) {
+    let a = Address(evmWord: sp[-1])
+    guard let r = memoryRange(sp[-2], sp[-4]) else { return (.outOfGas, gas) }
+    let srcOffset = sp[-3]
+    var g = gas
+    if let h = chargeAccountAccess(a, &g) { return (h, g) }
+    if let h = chargeCopy(r, &mem, &g) { return (h, g) }
+    if r.size == 0 { return (nil, g) }
     let c = try host.code(a)
     copyPadded(to: mem.base + r.offset, from: UnsafeRawBufferPointer(start: c.code, count: c.size), offset: srcOffset, size: r.size)
-    return nil
+    return (nil, g)
   }
 
   @inline(__always) func opReturndatasize(_ sp: inout StackPointer, _ returnData: [UInt8]) { push(&sp, U256(UInt64(returnData.count))) }

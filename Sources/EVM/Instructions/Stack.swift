@@ -38,8 +38,9 @@ extension VirtualMachine {
   /// PUSH`n`: the `n` bytes after the opcode, big-endian; `pc` moves past them and the opcode.
   @inline(__always) func opPush(_ n: Int, _ sp: inout StackPointer, _ code: UnsafePointer<UInt8>, _ pc: inout Int) {
     // PUSH1 is the most frequent instruction: one byte, no loop.
-    push(&sp, n == 1 ? U256(UInt64(code[pc + 1])) : readImmediate(code + pc + 1, n))
-    pc += n + 1
+    // SAFETY: pc < size + 1 and the code is padded with 33 bytes; no overflow checks needed.
+    push(&sp, n == 1 ? U256(UInt64(code[pc &+ 1])) : readImmediate(code + (pc &+ 1), n))
+    pc &+= n &+ 1
   }
 
   /// DUP`n`: copies the `n`th item to the top.

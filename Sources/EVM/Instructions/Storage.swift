@@ -16,12 +16,20 @@ extension VirtualMachine {
   }
 
   @inline(__always) func opSstore(_ sp: inout StackPointer, _ gas: inout Int, _ msg: Message) throws(StateReadError) -> HaltReason? {
-    if msg.isStatic { return .staticWrite }
-    var g = gas  // a copy: the loop's `gas` never escapes, so it stays in a register
-    let h = try sstore(msg.target, key: sp[-1], value: sp[-2], gas: &g)
-    gas = g
+    let (h, left) = try sstoreOutlined(sp, gas, msg)
+    gas = left
     if h == nil { sp -= 2 }
     return h
+  }
+
+  /// SSTORE's body out of line, the loop's registers in and out by value (an `inout` into an
+  /// out-of-line call would keep the loop's `sp` and `gas` in memory throughout).
+  @inline(never)
+  func sstoreOutlined(_ sp: StackPointer, _ gas: Int, _ msg: Message) throws(StateReadError) -> (HaltReason?, Int) {
+    if msg.isStatic { return (.staticWrite, gas) }
+    var g = gas
+    let h = try sstore(msg.target, key: sp[-1], value: sp[-2], gas: &g)
+    return (h, g)
   }
 
   /// SSTORE with flat (Frontier–Byzantium, Petersburg), EIP-1283 (Constantinople) or EIP-2200 /
