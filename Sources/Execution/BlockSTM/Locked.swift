@@ -38,6 +38,15 @@ final class Locked<Value>: @unchecked Sendable {
     defer { pthread_mutex_unlock(mutex) }
     return try body(&value)
   }
+
+  /// Runs `body` with exclusive access to the value when the lock is free now; nil when
+  /// another thread holds it (`body` does not run).
+  @inline(__always)
+  func withLockIfAvailable<R>(_ body: (inout Value) throws -> R) rethrows -> R? {
+    guard pthread_mutex_trylock(mutex) == 0 else { return nil }
+    defer { pthread_mutex_unlock(mutex) }
+    return try body(&value)
+  }
 }
 
 /// `count` values in one allocation, guarded by a fixed set of pthread mutexes (value `i` by
@@ -50,6 +59,8 @@ final class StripedLocked<Value>: @unchecked Sendable {
   private let locks: UnsafeMutablePointer<pthread_mutex_t>
   private let stripeMask: Int
   let count: Int
+  /// Set by `destroyAll` (then the deinit leaves the values alone).
+  private var destroyed = false
 
   init(count: Int, stripes: Int = 64, _ initial: Value) {
     precondition(stripes > 0 && stripes & (stripes - 1) == 0, "stripes must be a power of two")
@@ -69,8 +80,21 @@ final class StripedLocked<Value>: @unchecked Sendable {
     for i in 0...stripeMask { pthread_mutex_destroy(locks + i) }
     locks.deinitialize(count: stripeMask + 1)
     locks.deallocate()
-    values.deinitialize(count: count)
+    if !destroyed { values.deinitialize(count: count) }
     values.deallocate()
+  }
+
+  /// Destroys every value now. Inlined where `Value` is concrete, it is a specialised loop; the
+  /// deinit, generic, destroys them one by one through the value witnesses (several times the
+  /// instructions for a block's worth of results). Only for the owner's deinit: no other thread
+  /// may use this object any more, and nothing may after it but its own deinit.
+  @inline(__always)
+  func destroyAll() {
+    precondition(!destroyed, "StripedLocked destroyed twice")
+    // One element at a time: `deinitialize(count:)` of many goes through the runtime's
+    // `swift_arrayDestroy` and the value witnesses even here.
+    for i in 0..<count { (values + i).deinitialize(count: 1) }
+    destroyed = true
   }
 
   /// Runs `body` with exclusive access to value `index`.

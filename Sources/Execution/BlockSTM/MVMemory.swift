@@ -271,9 +271,6 @@ final class MVMemory: Sendable {
     var slots: [SlotKey: [VersionEntry]] = [:]
   }
 
-  final class Shard: Sendable {
-    let maps = Locked<ShardMaps>(ShardMaps())
-  }
 
   /// Per transaction: its last incarnation's read set and written locations.
   enum TxRecord {
@@ -286,7 +283,8 @@ final class MVMemory: Sendable {
     }
   }
 
-  let shards: [Shard]
+  /// The shards, each under its own mutex (one allocation for all of them).
+  let shards: StripedLocked<ShardMaps>
   let records: StripedLocked<TxRecord.Data>
   private let shardMask: Int
   /// The accounts a shard can expect: two written accounts per transaction, spread evenly.
@@ -294,18 +292,24 @@ final class MVMemory: Sendable {
 
   init(transactions: Int, shards shardCount: Int = 128) {
     precondition(shardCount > 0 && shardCount & (shardCount - 1) == 0, "shard count must be a power of two")
-    shards = (0..<shardCount).map { _ in Shard() }
+    shards = StripedLocked(count: shardCount, stripes: shardCount, ShardMaps())
     records = StripedLocked(count: transactions, TxRecord.Data())
     shardMask = shardCount - 1
     expectedPerShard = max(4, 2 * transactions / shardCount)
   }
 
-  @inline(__always) private func shard(_ address: Address) -> Shard {
-    shards[Int(truncatingIfNeeded: UInt64(bitPattern: Int64(address._rawHashValue(seed: 0))) >> 40) & shardMask]
+  deinit {
+    // Specialised destruction (see `StripedLocked.destroyAll`).
+    shards.destroyAll()
+    records.destroyAll()
   }
 
-  @inline(__always) private func shard(_ key: SlotKey) -> Shard {
-    shards[Int(truncatingIfNeeded: UInt64(bitPattern: Int64(key._rawHashValue(seed: 0))) >> 40) & shardMask]
+  @inline(__always) private func shard(_ address: Address) -> Int {
+    Int(truncatingIfNeeded: UInt64(bitPattern: Int64(address._rawHashValue(seed: 0))) >> 40) & shardMask
+  }
+
+  @inline(__always) private func shard(_ key: SlotKey) -> Int {
+    Int(truncatingIfNeeded: UInt64(bitPattern: Int64(key._rawHashValue(seed: 0))) >> 40) & shardMask
   }
 
   @inline(__always) private static func latest(_ entries: [VersionEntry], below bound: Int32) -> VersionedRead {
@@ -320,7 +324,7 @@ final class MVMemory: Sendable {
   func readAccount(_ address: Address, below tx: TxIndex)
     -> (fields: (VersionedRead, VersionedRead, VersionedRead, VersionedRead), credits: (sum: U256, top: VersionedRead)) {
     let bound = Int32(tx)
-    return shard(address).maps.withLock { maps in
+    return shards.withLock(shard(address)) { maps in
       guard let cell = maps.accounts[address] else {
         return ((.notFound, .notFound, .notFound, .notFound), (.zero, .notFound))
       }
@@ -332,7 +336,7 @@ final class MVMemory: Sendable {
   /// The existence and code hash locations of `address` below `tx`.
   func readExistenceAndCode(_ address: Address, below tx: TxIndex) -> (VersionedRead, VersionedRead) {
     let bound = Int32(tx)
-    return shard(address).maps.withLock { maps in
+    return shards.withLock(shard(address)) { maps in
       guard let cell = maps.accounts[address] else { return (.notFound, .notFound) }
       let fields = cell.latestFields(below: bound)
       return (fields.0, fields.3)
@@ -342,7 +346,7 @@ final class MVMemory: Sendable {
   /// The last reset of `address` below `tx`.
   func readReset(_ address: Address, below tx: TxIndex) -> VersionedRead {
     let bound = Int32(tx)
-    return shard(address).maps.withLock { maps in
+    return shards.withLock(shard(address)) { maps in
       guard let cell = maps.accounts[address] else { return .notFound }
       return cell.latest(.reset, below: bound)
     }
@@ -351,7 +355,7 @@ final class MVMemory: Sendable {
   /// The latest write to a slot below `tx`.
   func readSlot(_ key: SlotKey, below tx: TxIndex) -> VersionedRead {
     let bound = Int32(tx)
-    return shard(key).maps.withLock { maps in
+    return shards.withLock(shard(key)) { maps in
       guard let entries = maps.slots[key] else { return .notFound }
       return Self.latest(entries, below: bound)
     }
@@ -377,7 +381,7 @@ final class MVMemory: Sendable {
       if w.mask & ~previousMask != 0 { wroteNew = true }
       let stale = previousMask & ~w.mask
       let expected = expectedPerShard
-      shard(w.address).maps.withLock { maps in
+      shards.withLock(shard(w.address)) { maps in
         // Sized once for the block's share of accounts: growing from empty rehashed each map
         // several times (7% of a transfer block's recording).
         if maps.accounts.isEmpty { maps.accounts.reserveCapacity(expected) }
@@ -386,7 +390,7 @@ final class MVMemory: Sendable {
     }
     // Accounts the previous incarnation wrote and this one did not.
     for p in previousAccounts where !writes.accounts.contains(where: { $0.address == p.address }) {
-      shard(p.address).maps.withLock { maps in
+      shards.withLock(shard(p.address)) { maps in
         maps.accounts[p.address]?.remove(p.mask, tx: t)
       }
     }
@@ -401,7 +405,7 @@ final class MVMemory: Sendable {
     for (key, value) in writes.slots {
       if !previouslyWrote(key) { wroteNew = true }
       let entry = VersionEntry(tx: t, incarnation: inc, value: LocationValue(value))
-      shard(key).maps.withLock { maps in
+      shards.withLock(shard(key)) { maps in
         maps.slots[key, default: []].insertOrReplace(entry)
       }
       writtenSlots.append(key)
@@ -409,7 +413,7 @@ final class MVMemory: Sendable {
     if !previousSlots.isEmpty {
       let current: Set<SlotKey>? = writtenSlots.count > 8 ? Set(writtenSlots) : nil
       for key in previousSlots where !(current?.contains(key) ?? writtenSlots.contains(key)) {
-        shard(key).maps.withLock { maps in
+        shards.withLock(shard(key)) { maps in
           guard var entries = maps.slots.removeValue(forKey: key) else { return }
           entries.removeVersion(of: t)
           if !entries.isEmpty { maps.slots[key] = entries }
@@ -429,12 +433,12 @@ final class MVMemory: Sendable {
     let t = Int32(tx)
     let (accounts, slots) = records.withLock(tx) { ($0.writtenAccounts, $0.writtenSlots) }
     for w in accounts {
-      shard(w.address).maps.withLock { maps in
+      shards.withLock(shard(w.address)) { maps in
         maps.accounts[w.address]?.markEstimate(w.mask, tx: t)
       }
     }
     for key in slots {
-      shard(key).maps.withLock { maps in
+      shards.withLock(shard(key)) { maps in
         maps.slots[key]?.markEstimate(tx: t)
       }
     }

@@ -53,7 +53,7 @@ final class VersionedView: StateReader {
   func begin(_ tx: TxIndex) {
     self.tx = tx
     reads = []
-    reads.reserveCapacity(16)
+    reads.reserveCapacity(8)
     accountsRead.removeAll(keepingCapacity: true)
   }
 
