@@ -206,13 +206,13 @@ public enum BlockSTMExecutor {
       while start < n {
         if nextParallelWindow > 0 {
           let end = min(n, start + nextParallelWindow)
-          let window = Array(transactions[start..<end])
           var windowStats = BlockSTMStats()
-          let clean = try runParallelWindow(window, offset: start, context: context, readers: readers,
+          let clean = try runParallelWindow(transactions, start..<end, context: context, readers: readers,
                                             progress: &progress, stats: &windowStats)
           stats.add(windowStats)
+          let windowCount = end - start
           start = end
-          if !clean || Double(windowStats.reExecutions) > conflictThreshold * Double(window.count) {
+          if !clean || Double(windowStats.reExecutions) > conflictThreshold * Double(windowCount) {
             nextParallelWindow = 0  // too many conflicts (or unsettled): a serial stretch next
           } else {
             nextParallelWindow = n  // parallel pays: the rest in one window
@@ -271,7 +271,7 @@ public enum BlockSTMExecutor {
   /// Runs `window` with Block-STM over the state `progress` leaves and settles it.
   /// - Returns: false when the results could not be settled and the window ran serially.
   private static func runParallelWindow(
-    _ window: [TxEnv], offset: Int, context: BlockContext, readers: [any StateReader & Sendable],
+    _ transactions: [TxEnv], _ window: Range<Int>, context: BlockContext, readers: [any StateReader & Sendable],
     progress: inout Progress, stats: inout BlockSTMStats
   ) throws -> Bool {
     let threads = readers.count
@@ -282,7 +282,7 @@ public enum BlockSTMExecutor {
     // its own overlay on its own reader; settle builds the next base from a copy of it.
     let base = progress.changes
     let t0 = monotonicNanoseconds()
-    let run = ParallelRun(transactions: window, offset: offset, context: context, readers: readers, base: base,
+    let run = ParallelRun(transactions: transactions, window: window, context: context, readers: readers, base: base,
                           cumulativeGas: progress.cumulative, blobGasUsed: progress.blobGasUsed)
     let t1 = monotonicNanoseconds()
     // The caller is worker 0 (it would run the block itself on the serial path).
@@ -301,7 +301,8 @@ public enum BlockSTMExecutor {
       run.collectStats(into: &stats)
       stats.serialReason = fallback.reason
       progress.changes = base
-      try runSerialWindow(window, offset: offset, context: context, state: readers[0], progress: &progress, stats: &stats)
+      try runSerialWindow(Array(transactions[window]), offset: window.lowerBound, context: context, state: readers[0],
+                          progress: &progress, stats: &stats)
       return false
     }
   }
@@ -347,7 +348,7 @@ public enum BlockSTMExecutor {
   private static func settle(run: ParallelRun, reader: any StateReader & Sendable, progress: inout Progress) throws {
     try run.settlement.withLock { st in
       if let failure = st.failure { throw failure }
-      while st.next < run.transactions.count {
+      while st.next < run.count {
         try run.settle(st.next, into: &st, reader: reader)
         st.next += 1
       }
@@ -383,9 +384,11 @@ enum IncarnationOutcome: Sendable {
 /// alone uses `readers[w]`), and the memory, scheduler, deployed code and results synchronise
 /// themselves.
 final class ParallelRun: Sendable {
+  /// The block's transactions (shared, not copied); the window is `offset..<offset + count`,
+  /// and transaction `k` of the window (its index everywhere here) is `transactions[offset + k]`.
   let transactions: [TxEnv]
-  /// The window's first transaction's index in the block.
   let offset: Int
+  let count: Int
   let context: BlockContext
   /// One reader of the parent state per worker.
   let readers: [any StateReader & Sendable]
@@ -402,6 +405,8 @@ final class ParallelRun: Sendable {
   let settlement: Locked<Settlement>
   /// The lowest transaction not settled yet (a hint read without the settlement's lock).
   let settleFront = Atomic<Int>(0)
+  /// One per worker: where its incarnations' read and write sets are kept.
+  let arenas: [WorkerArena]
 
   // Statistics (relaxed: counters only).
   let incarnations = Atomic<Int>(0)
@@ -410,10 +415,11 @@ final class ParallelRun: Sendable {
   let dependencySuspensions = Atomic<Int>(0)
   let nonceSuspensions = Atomic<Int>(0)
 
-  init(transactions: [TxEnv], offset: Int, context: BlockContext, readers: [any StateReader & Sendable],
+  init(transactions: [TxEnv], window: Range<Int>, context: BlockContext, readers: [any StateReader & Sendable],
        base: StateChanges, cumulativeGas: UInt64, blobGasUsed: UInt64) {
     self.transactions = transactions
-    self.offset = offset
+    offset = window.lowerBound
+    count = window.count
     self.context = context
     self.readers = readers
     self.base = base
@@ -421,11 +427,12 @@ final class ParallelRun: Sendable {
     // allocate and free a hundred maps per thread it does not have.
     var shards = 16
     while shards < 8 * readers.count && shards < 128 { shards *= 2 }
-    memory = MVMemory(transactions: transactions.count, shards: shards)
-    scheduler = Scheduler(transactions: transactions.count)
-    results = StripedLocked(count: transactions.count, IncarnationResult())
+    memory = MVMemory(transactions: window.count, shards: shards)
+    scheduler = Scheduler(transactions: window.count)
+    results = StripedLocked(count: window.count, IncarnationResult())
+    arenas = readers.map { _ in WorkerArena() }
     settlement = Locked(Settlement(changes: base, cumulative: cumulativeGas, blobGasUsed: blobGasUsed,
-                                   transactions: transactions.count))
+                                   transactions: window.count))
   }
 
   deinit {
@@ -436,10 +443,10 @@ final class ParallelRun: Sendable {
   /// back: needed only when a nonce is ahead, rarely, and usually a few transactions back;
   /// building a sender index for every window cost more.
   func previousOfSender(_ tx: TxIndex) -> TxIndex? {
-    let sender = transactions[tx].caller
+    let sender = transactions[offset + tx].caller
     var j = tx - 1
     while j >= 0 {
-      if transactions[j].caller == sender { return j }
+      if transactions[offset + j].caller == sender { return j }
       j -= 1
     }
     return nil
@@ -451,11 +458,14 @@ final class ParallelRun: Sendable {
     let vm = VirtualMachine(block: context.env)
     let base = OverlayReader(base: readers[worker], writes: self.base)
     let view = VersionedView(memory: memory, base: base, deployed: deployed)
+    let arena = arenas[worker]
+    // An incarnation's writes as versioned locations (reused: the memory copies what it keeps).
+    var writes = TransactionWrites()
     var task: SchedulerTask? = nil
     var idle = 0
     while !scheduler.isDone {
       if case .execute(let tx, let incarnation)? = task {
-        task = execute(tx, incarnation, vm: vm, view: view)
+        task = execute(tx, incarnation, vm: vm, view: view, arena: arena, writes: &writes)
       }
       if case .validate(let tx, let incarnation)? = task {
         task = validate(tx, incarnation, worker: worker)
@@ -475,15 +485,17 @@ final class ParallelRun: Sendable {
     }
   }
 
-  private func execute(_ tx: TxIndex, _ incarnation: Incarnation, vm: VirtualMachine, view: VersionedView) -> SchedulerTask? {
+  private func execute(_ tx: TxIndex, _ incarnation: Incarnation, vm: VirtualMachine, view: VersionedView,
+                       arena: WorkerArena, writes: inout TransactionWrites) -> SchedulerTask? {
     while true {
       incarnations.wrappingAdd(1, ordering: .relaxed)
       view.begin(tx)
       let start = monotonicNanoseconds()
-      let outcome: IncarnationOutcome
+      // Built in place and swapped into the results: copying an outcome retains each array in it.
+      var slot = IncarnationResult()
       do {
-        outcome = .executed(try transactions.withUnsafeBufferPointer { txs throws(TransactError) in
-          try vm.transact(txs[tx], state: view)
+        slot.outcome = .executed(try transactions.withUnsafeBufferPointer { txs throws(TransactError) in
+          try vm.transact(txs[offset + tx], state: view)
         })
       } catch {
         switch error {
@@ -494,7 +506,7 @@ final class ParallelRun: Sendable {
           }
           continue  // the blocking transaction finished meanwhile: its value is there now
         case .state(let e):
-          outcome = .failed(e)
+          slot.outcome = .failed(e)
         case .invalid(let e):
           // DESIGN.md: a nonce ahead of the sender's is not final; wait for the previous
           // transaction of the same sender when it has not executed yet.
@@ -503,21 +515,20 @@ final class ParallelRun: Sendable {
             nonceSuspensions.wrappingAdd(1, ordering: .relaxed)
             return nil
           }
-          outcome = .invalid(e)
+          slot.outcome = .invalid(e)
         }
       }
       let nanos = monotonicNanoseconds() &- start
-      let writes: TransactionWrites
-      if case .executed(let result) = outcome {
-        writes = locationWrites(of: result, view: view)
-      } else {
-        writes = TransactionWrites()  // an invalid transaction changes nothing
-      }
+      writes.accounts.removeAll(keepingCapacity: true)
+      writes.slots.removeAll(keepingCapacity: true)
+      if case .executed(let result)? = slot.outcome {
+        locationWrites(of: result, view: view, into: &writes)
+      }  // an invalid transaction changes nothing
       // The result before the record: once recorded, the scheduler may hand the transaction to
       // another worker, whose next incarnation writes its own.
-      var slot = IncarnationResult(outcome: outcome, nanos: nanos)
+      slot.nanos = nanos
       results.withLock(tx) { swap(&$0, &slot) }  // the previous one is freed outside the lock
-      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, writes: writes)
+      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, writes: writes, arena: arena)
       return scheduler.finishExecution(tx, incarnation: incarnation, wroteNewLocation: wroteNew)
     }
   }
@@ -543,8 +554,7 @@ final class ParallelRun: Sendable {
   /// (all of them for a created or newly existing account), each slot, the resets of created and
   /// deleted accounts, and each non-zero credit as a delta (a zero credit, an EIP-161 touch,
   /// changes no balance: settle decides it in order).
-  private func locationWrites(of result: ExecutionResult, view: VersionedView) -> TransactionWrites {
-    var writes = TransactionWrites()
+  private func locationWrites(of result: ExecutionResult, view: VersionedView, into writes: inout TransactionWrites) {
     writes.accounts.reserveCapacity(result.writeSet.accounts.count + result.writeSet.credits.count)
     for w in result.writeSet.accounts {
       let a = w.address
@@ -578,7 +588,6 @@ final class ParallelRun: Sendable {
     for s in result.writeSet.storage {
       writes.slots.append((SlotKey(address: s.address, slot: s.slot), s.value))
     }
-    return writes
   }
 
   /// Settles, in order, the transactions from the settlement's front whose status is EXECUTED
@@ -588,10 +597,10 @@ final class ParallelRun: Sendable {
   /// another worker holds the settlement.
   func commitReady(worker: Int) {
     let front = settleFront.load(ordering: .relaxed)
-    guard front < transactions.count, scheduler.executedUncommitted(front) != nil else { return }
+    guard front < count, scheduler.executedUncommitted(front) != nil else { return }
     settlement.withLockIfAvailable { st in
       let reader = readers[worker]
-      while st.failure == nil && st.next < transactions.count {
+      while st.failure == nil && st.next < count {
         let k = st.next
         guard let word = scheduler.executedUncommitted(k) else { return }
         // A validation that failed with every transaction below final fails for good: the
@@ -630,7 +639,7 @@ final class ParallelRun: Sendable {
     let i = offset + k
     let clears = context.env.fork >= .spuriousDragon
     let coinbase = context.env.coinbase
-    try SerialExecutor.admit(transactions[k], index: i, context: context, cumulativeGas: st.cumulative,
+    try SerialExecutor.admit(transactions[i], index: i, context: context, cumulativeGas: st.cumulative,
                              blobGasUsed: &st.blobGasUsed)
     // Read in place under the result's lock: copying a result out costs a retain and a
     // release per array in it.

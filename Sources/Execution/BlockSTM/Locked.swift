@@ -107,3 +107,59 @@ final class StripedLocked<Value>: @unchecked Sendable {
     return try body(&values[index])
   }
 }
+
+/// Append-only memory for one worker's read and write sets, which are plain values (no
+/// references): an incarnation's sets are copied here once and published by pointer, so that
+/// recording, validating and freeing them costs no allocation, reference count or per-element
+/// destruction (they were three arrays an incarnation).
+///
+/// Only the owning worker allocates; the bytes it hands out are written before they are
+/// published (under the records' lock, which orders them for readers on other threads), and
+/// are neither moved nor freed until the arena is, with its window.
+final class WorkerArena: @unchecked Sendable {
+  // SAFETY: `chunks`, `cursor` and `end` are touched only by the owning worker (`allocate`)
+  // and by deinit; the memory handed out is immutable once published (see above).
+  private var chunks: [UnsafeMutableRawPointer] = []
+  private var cursor: UnsafeMutableRawPointer? = nil
+  private var end: UnsafeMutableRawPointer? = nil
+  private static let chunkBytes = 64 << 10
+
+  init() {}
+
+  deinit {
+    for c in chunks { c.deallocate() }
+  }
+
+  /// `count` uninitialised elements of a plain type.
+  @inline(__always)
+  func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutableBufferPointer<T> {
+    precondition(_isPOD(T.self), "WorkerArena holds plain values only")
+    if count == 0 { return UnsafeMutableBufferPointer(start: nil, count: 0) }
+    let bytes = MemoryLayout<T>.stride * count
+    let alignment = MemoryLayout<T>.alignment
+    if let c = cursor, let e = end {
+      let start = c.alignedUp(toMultipleOf: alignment)
+      if e - start >= bytes {
+        cursor = start + bytes
+        return UnsafeMutableBufferPointer(start: start.bindMemory(to: T.self, capacity: count), count: count)
+      }
+    }
+    let size = Swift.max(Self.chunkBytes, bytes + alignment)
+    let chunk = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+    chunks.append(chunk)
+    let start = chunk.alignedUp(toMultipleOf: alignment)
+    cursor = start + bytes
+    end = chunk + size
+    return UnsafeMutableBufferPointer(start: start.bindMemory(to: T.self, capacity: count), count: count)
+  }
+
+  /// A copy of `array` here.
+  @inline(__always)
+  func copy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+    let out = allocate(T.self, count: array.count)
+    if !array.isEmpty {
+      array.withUnsafeBufferPointer { out.baseAddress!.initialize(from: $0.baseAddress!, count: $0.count) }
+    }
+    return UnsafeBufferPointer(out)
+  }
+}
