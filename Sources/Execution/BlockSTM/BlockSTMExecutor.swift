@@ -120,9 +120,11 @@ public enum BlockSTMExecutor {
   /// Blocks with fewer transactions take the serial path (scheduling costs more than it gains).
   public static let defaultMinTransactions = 4
   /// Blocks whose transactions average a lower gas limit take the serial path: measured on the
-  /// corpus (StrataBench `blockstm`), Block-STM costs about 1.7–2× the serial CPU on transfers
-  /// and ERC-20 calls (≈2.5–4 µs of bookkeeping per transaction against ≈3–6 µs of execution),
-  /// so light blocks gain nothing on two cores; compute-heavy ones (≈450k gas each) add ~2%.
+  /// corpus (StrataBench `blockstm`, two threads), Block-STM's bookkeeping is now about half the
+  /// serial instructions of an ETH transfer (5.2k against 10.4k, callgrind) and a third of an
+  /// ERC-20 transfer's (11.9k against 35.8k), but forced-parallel light blocks still run at
+  /// 0.5–1.0× serial on two cores (the CPU time of all threads is 1.5–2.3× the serial work:
+  /// shared cache lines, the fee recipient's credits, idle spinning), so the cutoff stays.
   public static let defaultMinAverageGasLimit: UInt64 = 150_000
 
   /// Runs the block on one worker per reader.
