@@ -66,7 +66,10 @@ func benchBlockSTM() {
   print("Block-STM vs serial, execution only, medians of 15 interleaved runs, \(threads) threads")
   var crossover: [STMBenchBlock] = []
   let filter = ProcessInfo.processInfo.environment["STRATA_STM_FILTER"] ?? ""
-  // STRATA_STM_PROFILE=n: run only Block-STM n times on the filtered blocks (for perf/callgrind).
+  // STRATA_STM_PROFILE=n: run only Block-STM n times on the filtered blocks (for perf/callgrind);
+  // STRATA_STM_SERIAL=1: the serial executor instead. With STRATA_STM_THREADS=1, Block-STM runs
+  // on the calling thread alone (no idle spinning, no conflicts): its instructions less the
+  // serial executor's are the bookkeeping.
   if let loops = Int(ProcessInfo.processInfo.environment["STRATA_STM_PROFILE"] ?? "") {
     for name in names.sorted() where name.hasSuffix("-30Mgas-1b") && (filter.isEmpty || name.contains(filter)) {
       guard let block = try? loadSTMBenchBlock(root.appendingPathComponent(name)) else { continue }
@@ -75,7 +78,8 @@ func benchBlockSTM() {
         if serialOnly {
           blackHole(try? SerialExecutor.execute(block.txs, context: block.context, state: block.state))
         } else {
-          blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads, minAverageGasLimit: 0))
+          blackHole(try? BlockSTMExecutor.execute(block.txs, context: block.context, state: block.state, threads: threads,
+                                                  minTransactions: 2, minAverageGasLimit: 0, minThreads: 1))
         }
       }
       print("\(name): \(serialOnly ? "serial" : "block-stm") median \(fmt(t.median * 1000, 2)) ms over \(loops) runs")

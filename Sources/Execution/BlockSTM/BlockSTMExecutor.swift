@@ -49,6 +49,8 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
   /// the previous window re-executed too much, or the parallel results could not be settled).
   public var windows = 0
   public var serialTransactions = 0
+  /// Transactions settled by the workers during the parallel phase (the rest are settled after it).
+  public var committedEarly = 0
 
   public init() {}
 
@@ -70,6 +72,7 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
     parallelNanos += w.parallelNanos
     settleNanos += w.settleNanos
     serialTransactions += w.serialTransactions
+    committedEarly += w.committedEarly
     if serialReason == nil, let r = w.serialReason { serialReason = "window: \(r)" }
   }
 
@@ -87,7 +90,7 @@ public struct BlockSTMStats: Sendable, CustomStringConvertible {
     return "\(transactions) txs, \(threads) threads: \(incarnations) incarnations (\(reExecutions) re-executions), "
       + "\(validations) validations (\(validationAborts) aborts), \(dependencySuspensions) dependency suspensions, "
       + "\(nonceSuspensions) nonce suspensions, \(coinbaseReaders) coinbase readers, "
-      + "\(deferredCredits) deferred credits, \(windows) windows "
+      + "\(deferredCredits) deferred credits, \(committedEarly) settled in the parallel phase, \(windows) windows "
       + "(\(serialTransactions) txs serial); available parallelism "
       + "\(Self.format(availableParallelism)) by time, \(Self.format(availableParallelismByGas)) by gas; "
       + "wall µs: setup \(setupNanos / 1000), parallel \(parallelNanos / 1000), settle \(settleNanos / 1000); "
@@ -117,9 +120,11 @@ public enum BlockSTMExecutor {
   /// Blocks with fewer transactions take the serial path (scheduling costs more than it gains).
   public static let defaultMinTransactions = 4
   /// Blocks whose transactions average a lower gas limit take the serial path: measured on the
-  /// corpus (StrataBench `blockstm`), Block-STM costs about 1.7–2× the serial CPU on transfers
-  /// and ERC-20 calls (≈2.5–4 µs of bookkeeping per transaction against ≈3–6 µs of execution),
-  /// so light blocks gain nothing on two cores; compute-heavy ones (≈450k gas each) add ~2%.
+  /// corpus (StrataBench `blockstm`, two threads), Block-STM's bookkeeping is now about half the
+  /// serial instructions of an ETH transfer (5.2k against 10.4k, callgrind) and a third of an
+  /// ERC-20 transfer's (11.9k against 35.8k), but forced-parallel light blocks still run at
+  /// 0.5–1.0× serial on two cores (the CPU time of all threads is 1.5–2.3× the serial work:
+  /// shared cache lines, the fee recipient's credits, idle spinning), so the cutoff stays.
   public static let defaultMinAverageGasLimit: UInt64 = 150_000
 
   /// Runs the block on one worker per reader.
@@ -149,9 +154,10 @@ public enum BlockSTMExecutor {
   /// executing (a group commit) ask here, so the cutoffs live in one place.
   public static func serialReason(
     threads: Int, gasLimits: some Collection<UInt64>,
-    minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit
+    minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit,
+    minThreads: Int = 2
   ) -> String? {
-    if threads <= 1 { return "one thread" }
+    if threads < max(1, minThreads) { return "one thread" }
     if gasLimits.count < max(2, minTransactions) { return "small block" }
     if minAverageGasLimit > 0 {
       var total: UInt64 = 0
@@ -164,7 +170,7 @@ public enum BlockSTMExecutor {
   public static func execute(
     _ transactions: [TxEnv], context: BlockContext, readers: [any StateReader & Sendable],
     minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit,
-    conflictThreshold: Double = 0.4
+    conflictThreshold: Double = 0.4, minThreads: Int = 2
   ) throws(ExecutionError) -> (BlockExecution, BlockSTMStats) {
     precondition(!readers.isEmpty, "Block-STM needs a reader per worker")
     let threads = readers.count
@@ -173,7 +179,8 @@ public enum BlockSTMExecutor {
     stats.transactions = transactions.count
     stats.threads = threads
     if let reason = serialReason(threads: threads, gasLimits: transactions.lazy.map(\.gasLimit),
-                                 minTransactions: minTransactions, minAverageGasLimit: minAverageGasLimit) {
+                                 minTransactions: minTransactions, minAverageGasLimit: minAverageGasLimit,
+                                 minThreads: minThreads) {
       stats.serialReason = reason
       return (try SerialExecutor.execute(transactions, context: context, state: state), stats)
     }
@@ -201,13 +208,13 @@ public enum BlockSTMExecutor {
       while start < n {
         if nextParallelWindow > 0 {
           let end = min(n, start + nextParallelWindow)
-          let window = Array(transactions[start..<end])
           var windowStats = BlockSTMStats()
-          let clean = try runParallelWindow(window, offset: start, context: context, readers: readers,
+          let clean = try runParallelWindow(transactions, start..<end, context: context, readers: readers,
                                             progress: &progress, stats: &windowStats)
           stats.add(windowStats)
+          let windowCount = end - start
           start = end
-          if !clean || Double(windowStats.reExecutions) > conflictThreshold * Double(window.count) {
+          if !clean || Double(windowStats.reExecutions) > conflictThreshold * Double(windowCount) {
             nextParallelWindow = 0  // too many conflicts (or unsettled): a serial stretch next
           } else {
             nextParallelWindow = n  // parallel pays: the rest in one window
@@ -244,11 +251,11 @@ public enum BlockSTMExecutor {
   public static func execute(
     _ transactions: [TxEnv], context: BlockContext, state: any StateReader & Sendable, threads: Int,
     minTransactions: Int = defaultMinTransactions, minAverageGasLimit: UInt64 = defaultMinAverageGasLimit,
-    conflictThreshold: Double = 0.4
+    conflictThreshold: Double = 0.4, minThreads: Int = 2
   ) throws(ExecutionError) -> (BlockExecution, BlockSTMStats) {
     try execute(transactions, context: context, readers: Array(repeating: state, count: max(1, threads)),
                 minTransactions: minTransactions, minAverageGasLimit: minAverageGasLimit,
-                conflictThreshold: conflictThreshold)
+                conflictThreshold: conflictThreshold, minThreads: minThreads)
   }
 
   /// Blocks with fewer transactions run as one window, without probing.
@@ -266,7 +273,7 @@ public enum BlockSTMExecutor {
   /// Runs `window` with Block-STM over the state `progress` leaves and settles it.
   /// - Returns: false when the results could not be settled and the window ran serially.
   private static func runParallelWindow(
-    _ window: [TxEnv], offset: Int, context: BlockContext, readers: [any StateReader & Sendable],
+    _ transactions: [TxEnv], _ window: Range<Int>, context: BlockContext, readers: [any StateReader & Sendable],
     progress: inout Progress, stats: inout BlockSTMStats
   ) throws -> Bool {
     let threads = readers.count
@@ -277,15 +284,15 @@ public enum BlockSTMExecutor {
     // its own overlay on its own reader; settle builds the next base from a copy of it.
     let base = progress.changes
     let t0 = monotonicNanoseconds()
-    let run = ParallelRun(transactions: window, context: context, readers: readers, base: base)
+    let run = ParallelRun(transactions: transactions, window: window, context: context, readers: readers, base: base,
+                          cumulativeGas: progress.cumulative, blobGasUsed: progress.blobGasUsed)
     let t1 = monotonicNanoseconds()
     // The caller is worker 0 (it would run the block itself on the serial path).
     runOnWorkerThreads(threads, callerRuns: true) { worker in run.work(worker: worker) }
     let t2 = monotonicNanoseconds()
-    run.collectStats(into: &stats)
     do {
-      try settle(run: run, transactions: window, offset: offset, context: context, reader: readers[0],
-                 progress: &progress)
+      try settle(run: run, reader: readers[0], progress: &progress)
+      run.collectStats(into: &stats)
       let t3 = monotonicNanoseconds()
       stats.setupNanos += t1 &- t0
       stats.parallelNanos += t2 &- t1
@@ -293,9 +300,11 @@ public enum BlockSTMExecutor {
       releaseInBackground(consume run)
       return true
     } catch let fallback as SerialFallback {
+      run.collectStats(into: &stats)
       stats.serialReason = fallback.reason
       progress.changes = base
-      try runSerialWindow(window, offset: offset, context: context, state: readers[0], progress: &progress, stats: &stats)
+      try runSerialWindow(Array(transactions[window]), offset: window.lowerBound, context: context, state: readers[0],
+                          progress: &progress, stats: &stats)
       return false
     }
   }
@@ -332,66 +341,25 @@ public enum BlockSTMExecutor {
   /// Something the parallel results cannot settle exactly: the block is re-run serially.
   struct SerialFallback: Error { var reason: String }
 
-  /// Everything serial order decides, per transaction in order: the block gas and blob gas
-  /// limits and validity (the first failure is the block's, as serially), cumulative gas and
-  /// logs, and the write set. Each final incarnation read exactly what serial execution would
-  /// have shown it (validation says so), so its write set is the serial one; its credits (fees,
-  /// plain transfers) are added here in order, reading each account as the block so far has it.
-  /// Replaying the write sets costs what the serial executor's own accumulation costs, and
-  /// needs nothing from the multi-version memory.
-  /// - Throws: `SerialFallback` when a zero credit (an EIP-161 touch of the fee recipient)
-  ///   deletes an existing empty account: the parallel readers saw it alive (zero credits are
-  ///   not versioned), so the window runs again serially; `progress` is then unchanged.
-  private static func settle(run: ParallelRun, transactions: [TxEnv], offset: Int, context: BlockContext,
-                             reader: any StateReader, progress: inout Progress) throws {
-    let clears = context.env.fork >= .spuriousDragon
-    // A copy of the window's base (the workers' overlays shared it), grown by the window.
-    var changes = run.base
-    changes.accounts.reserveCapacity(changes.accounts.count + 2 * transactions.count)
-    var outcomes: [TransactionOutcome] = []
-    outcomes.reserveCapacity(transactions.count)
-    var cumulative = progress.cumulative
-    var blobGasUsed = progress.blobGasUsed
-    for (k, tx) in transactions.enumerated() {
-      let i = offset + k
-      try SerialExecutor.admit(tx, index: i, context: context, cumulativeGas: cumulative, blobGasUsed: &blobGasUsed)
-      // Read in place under the result's lock: copying a result out costs a retain and a
-      // release per array in it.
-      try run.results.withLock(k) { slot in
-        guard case .executed(let r)? = slot.outcome else {
-          switch slot.outcome {
-          case .failed(let e)?: throw ExecutionError.state(e)
-          case .invalid(let e)?: throw ExecutionError.invalidTransaction(index: i, reason: .evm(e))
-          default:
-            throw ExecutionError.state(.backend("Block-STM: transaction \(i) was never executed"))
-          }
-        }
-        cumulative += r.gasUsed
-        outcomes.append(TransactionOutcome(
-          succeeded: r.status == .success, gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
-          logs: r.logs, createdAddress: r.createdAddress))
-        if clears {
-          for c in r.writeSet.credits where c.value.isZero {
-            let current: Account?
-            if let j = changes.accounts.index(forKey: c.address) {
-              current = changes.accounts.values[j]
-            } else {
-              do { current = try reader.account(c.address) } catch let e as StateReadError { throw ExecutionError.state(e) }
-            }
-            if let current, current.isEmpty { throw SerialFallback(reason: "zero fee deletes an empty fee recipient") }
-          }
-        }
-        do {
-          try r.writeSet.apply(to: &changes, base: reader, clearsEmptyAccounts: clears)
-        } catch let e as StateReadError {
-          throw ExecutionError.state(e)
-        }
+  /// Settles the transactions the workers left unsettled (`ParallelRun.settle(_:into:reader:)`:
+  /// the workers settle the ready prefix during the parallel phase), after which every
+  /// transaction's last incarnation is final, and hands the window's outcomes, gas and changes
+  /// to `progress`.
+  /// - Throws: what settling the first failing transaction threw: its `ExecutionError`, or
+  ///   `SerialFallback`; `progress` is then unchanged.
+  private static func settle(run: ParallelRun, reader: any StateReader & Sendable, progress: inout Progress) throws {
+    try run.settlement.withLock { st in
+      if let failure = st.failure { throw failure }
+      while st.next < run.count {
+        try run.settle(st.next, into: &st, reader: reader)
+        st.next += 1
       }
+      progress.outcomes += st.outcomes
+      progress.cumulative = st.cumulative
+      progress.blobGasUsed = st.blobGasUsed
+      progress.changes = st.changes
+      st.changes = StateChanges()
     }
-    progress.outcomes += outcomes
-    progress.cumulative = cumulative
-    progress.blobGasUsed = blobGasUsed
-    progress.changes = changes
   }
 }
 
@@ -418,7 +386,11 @@ enum IncarnationOutcome: Sendable {
 /// alone uses `readers[w]`), and the memory, scheduler, deployed code and results synchronise
 /// themselves.
 final class ParallelRun: Sendable {
+  /// The block's transactions (shared, not copied); the window is `offset..<offset + count`,
+  /// and transaction `k` of the window (its index everywhere here) is `transactions[offset + k]`.
   let transactions: [TxEnv]
+  let offset: Int
+  let count: Int
   let context: BlockContext
   /// One reader of the parent state per worker.
   let readers: [any StateReader & Sendable]
@@ -430,6 +402,13 @@ final class ParallelRun: Sendable {
   /// Each transaction's last incarnation's outcome: the executor's, not the memory's (written
   /// by the worker running the incarnation, read after the parallel phase).
   let results: StripedLocked<IncarnationResult>
+  /// What settling in order has reached; the worker that gets the lock settles the committed
+  /// prefix during the parallel phase, the caller the rest after it.
+  let settlement: Locked<Settlement>
+  /// The lowest transaction not settled yet (a hint read without the settlement's lock).
+  let settleFront = Atomic<Int>(0)
+  /// One per worker: where its incarnations' read and write sets are kept.
+  let arenas: [WorkerArena]
 
   // Statistics (relaxed: counters only).
   let incarnations = Atomic<Int>(0)
@@ -438,24 +417,38 @@ final class ParallelRun: Sendable {
   let dependencySuspensions = Atomic<Int>(0)
   let nonceSuspensions = Atomic<Int>(0)
 
-  init(transactions: [TxEnv], context: BlockContext, readers: [any StateReader & Sendable], base: StateChanges) {
+  init(transactions: [TxEnv], window: Range<Int>, context: BlockContext, readers: [any StateReader & Sendable],
+       base: StateChanges, cumulativeGas: UInt64, blobGasUsed: UInt64) {
     self.transactions = transactions
+    offset = window.lowerBound
+    count = window.count
     self.context = context
     self.readers = readers
     self.base = base
-    memory = MVMemory(transactions: transactions.count)
-    scheduler = Scheduler(transactions: transactions.count)
-    results = StripedLocked(count: transactions.count, IncarnationResult())
+    // Eight shards a worker (16 to 128): contention stays low, and a light window does not
+    // allocate and free a hundred maps per thread it does not have.
+    var shards = 16
+    while shards < 8 * readers.count && shards < 128 { shards *= 2 }
+    memory = MVMemory(transactions: window.count, shards: shards)
+    scheduler = Scheduler(transactions: window.count)
+    results = StripedLocked(count: window.count, IncarnationResult())
+    arenas = readers.map { _ in WorkerArena() }
+    settlement = Locked(Settlement(changes: base, cumulative: cumulativeGas, blobGasUsed: blobGasUsed,
+                                   transactions: window.count))
+  }
+
+  deinit {
+    results.destroyAll()  // specialised destruction (see `StripedLocked.destroyAll`)
   }
 
   /// The previous transaction of `tx`'s sender (for the nonce dependency), found by walking
   /// back: needed only when a nonce is ahead, rarely, and usually a few transactions back;
   /// building a sender index for every window cost more.
   func previousOfSender(_ tx: TxIndex) -> TxIndex? {
-    let sender = transactions[tx].caller
+    let sender = transactions[offset + tx].caller
     var j = tx - 1
     while j >= 0 {
-      if transactions[j].caller == sender { return j }
+      if transactions[offset + j].caller == sender { return j }
       j -= 1
     }
     return nil
@@ -467,16 +460,20 @@ final class ParallelRun: Sendable {
     let vm = VirtualMachine(block: context.env)
     let base = OverlayReader(base: readers[worker], writes: self.base)
     let view = VersionedView(memory: memory, base: base, deployed: deployed)
+    let arena = arenas[worker]
+    // An incarnation's writes as versioned locations (reused: the memory copies what it keeps).
+    var writes = TransactionWrites()
     var task: SchedulerTask? = nil
     var idle = 0
     while !scheduler.isDone {
       if case .execute(let tx, let incarnation)? = task {
-        task = execute(tx, incarnation, vm: vm, view: view)
+        task = execute(tx, incarnation, vm: vm, view: view, arena: arena, writes: &writes)
       }
       if case .validate(let tx, let incarnation)? = task {
-        task = validate(tx, incarnation)
+        task = validate(tx, incarnation, worker: worker)
       }
       if task == nil {
+        commitReady(worker: worker)
         task = scheduler.nextTask()
         if task == nil {
           // Nothing to do now: others hold the remaining work. Yield rather than spin hard
@@ -490,15 +487,18 @@ final class ParallelRun: Sendable {
     }
   }
 
-  private func execute(_ tx: TxIndex, _ incarnation: Incarnation, vm: VirtualMachine, view: VersionedView) -> SchedulerTask? {
-    let env = transactions[tx]
+  private func execute(_ tx: TxIndex, _ incarnation: Incarnation, vm: VirtualMachine, view: VersionedView,
+                       arena: WorkerArena, writes: inout TransactionWrites) -> SchedulerTask? {
     while true {
       incarnations.wrappingAdd(1, ordering: .relaxed)
       view.begin(tx)
       let start = monotonicNanoseconds()
-      let outcome: IncarnationOutcome
+      // Built in place and swapped into the results: copying an outcome retains each array in it.
+      var slot = IncarnationResult()
       do {
-        outcome = .executed(try vm.transact(env, state: view))
+        slot.outcome = .executed(try transactions.withUnsafeBufferPointer { txs throws(TransactError) in
+          try vm.transact(txs[offset + tx], state: view)
+        })
       } catch {
         switch error {
         case .state(.blocked(on: let blocking)):
@@ -508,7 +508,7 @@ final class ParallelRun: Sendable {
           }
           continue  // the blocking transaction finished meanwhile: its value is there now
         case .state(let e):
-          outcome = .failed(e)
+          slot.outcome = .failed(e)
         case .invalid(let e):
           // DESIGN.md: a nonce ahead of the sender's is not final; wait for the previous
           // transaction of the same sender when it has not executed yet.
@@ -517,26 +517,32 @@ final class ParallelRun: Sendable {
             nonceSuspensions.wrappingAdd(1, ordering: .relaxed)
             return nil
           }
-          outcome = .invalid(e)
+          slot.outcome = .invalid(e)
         }
       }
       let nanos = monotonicNanoseconds() &- start
-      let writes: TransactionWrites
-      if case .executed(let result) = outcome {
-        writes = locationWrites(of: result, view: view)
-      } else {
-        writes = TransactionWrites()  // an invalid transaction changes nothing
-      }
+      writes.accounts.removeAll(keepingCapacity: true)
+      writes.slots.removeAll(keepingCapacity: true)
+      if case .executed(let result)? = slot.outcome {
+        locationWrites(of: result, view: view, into: &writes)
+      }  // an invalid transaction changes nothing
       // The result before the record: once recorded, the scheduler may hand the transaction to
       // another worker, whose next incarnation writes its own.
-      results.withLock(tx) { $0 = IncarnationResult(outcome: outcome, nanos: nanos) }
-      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, writes: writes)
+      slot.nanos = nanos
+      results.withLock(tx) { swap(&$0, &slot) }  // the previous one is freed outside the lock
+      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, writes: writes, arena: arena)
       return scheduler.finishExecution(tx, incarnation: incarnation, wroteNewLocation: wroteNew)
     }
   }
 
-  private func validate(_ tx: TxIndex, _ incarnation: Incarnation) -> SchedulerTask? {
+  private func validate(_ tx: TxIndex, _ incarnation: Incarnation, worker: Int) -> SchedulerTask? {
     validations.wrappingAdd(1, ordering: .relaxed)
+    // At the settlement's front, settling validates it (against final versions) and commits it:
+    // then this validation is done.
+    if settleFront.load(ordering: .relaxed) == tx {
+      commitReady(worker: worker)
+      if scheduler.isCommitted(tx) { return scheduler.finishValidation(tx, aborted: false) }
+    }
     let valid = memory.validateReadSet(tx: tx)
     let aborted = !valid && scheduler.tryValidationAbort(tx, incarnation: incarnation)
     if aborted {
@@ -550,8 +556,7 @@ final class ParallelRun: Sendable {
   /// (all of them for a created or newly existing account), each slot, the resets of created and
   /// deleted accounts, and each non-zero credit as a delta (a zero credit, an EIP-161 touch,
   /// changes no balance: settle decides it in order).
-  private func locationWrites(of result: ExecutionResult, view: VersionedView) -> TransactionWrites {
-    var writes = TransactionWrites()
+  private func locationWrites(of result: ExecutionResult, view: VersionedView, into writes: inout TransactionWrites) {
     writes.accounts.reserveCapacity(result.writeSet.accounts.count + result.writeSet.credits.count)
     for w in result.writeSet.accounts {
       let a = w.address
@@ -585,63 +590,182 @@ final class ParallelRun: Sendable {
     for s in result.writeSet.storage {
       writes.slots.append((SlotKey(address: s.address, slot: s.slot), s.value))
     }
-    return writes
   }
 
-  /// Counters, and the critical path along the final incarnations' read dependencies.
+  /// Settles, in order, the transactions from the settlement's front whose status is EXECUTED
+  /// and whose read set validates now that every transaction below is committed (then it is
+  /// final: `Scheduler.tryCommit`); stops at the first that is not ready, or that fails to
+  /// settle (the caller's `settle` throws its error after the parallel phase). Skipped when
+  /// another worker holds the settlement.
+  func commitReady(worker: Int) {
+    let front = settleFront.load(ordering: .relaxed)
+    guard front < count, scheduler.executedUncommitted(front) != nil else { return }
+    settlement.withLockIfAvailable { st in
+      let reader = readers[worker]
+      while st.failure == nil && st.next < count {
+        let k = st.next
+        guard let word = scheduler.executedUncommitted(k) else { return }
+        // A validation that failed with every transaction below final fails for good: the
+        // scheduler's own validation will abort the incarnation; do not repeat it meanwhile.
+        if st.staleWord == word && st.staleTx == k { return }
+        guard memory.validateReadSet(tx: k) else {
+          st.staleTx = k
+          st.staleWord = word
+          return
+        }
+        guard scheduler.tryCommit(k, word: word) else { return }
+        do {
+          try settle(k, into: &st, reader: reader)
+        } catch {
+          st.failure = error
+          return
+        }
+        st.next = k + 1
+        st.committedEarly += 1
+        settleFront.store(k + 1, ordering: .relaxed)
+      }
+    }
+  }
+
+  /// Everything serial order decides for transaction `k` of the window, whose last incarnation
+  /// is final: the block gas and blob gas limits and validity (the first failure is the block's,
+  /// as serially), cumulative gas and logs, and the write set. The final incarnation read
+  /// exactly what serial execution would have shown it (validation says so), so its write set is
+  /// the serial one; its credits (fees, plain transfers) are added here in order, reading each
+  /// account as the block so far has it (`reader`: the settling thread's own reader of the
+  /// parent state). Also the counters: the critical path along the read dependencies.
+  /// - Throws: `SerialFallback` when a zero credit (an EIP-161 touch of the fee recipient)
+  ///   deletes an existing empty account: the parallel readers saw it alive (zero credits are
+  ///   not versioned), so the window runs again serially.
+  func settle(_ k: Int, into st: inout Settlement, reader: any StateReader & Sendable) throws {
+    let i = offset + k
+    let clears = context.env.fork >= .spuriousDragon
+    let coinbase = context.env.coinbase
+    try SerialExecutor.admit(transactions[i], index: i, context: context, cumulativeGas: st.cumulative,
+                             blobGasUsed: &st.blobGasUsed)
+    // Read in place under the result's lock: copying a result out costs a retain and a
+    // release per array in it.
+    let (gas, nanos) = try results.withLock(k) { slot -> (UInt64, UInt64) in
+      guard case .executed(let r)? = slot.outcome else {
+        switch slot.outcome {
+        case .failed(let e)?: throw ExecutionError.state(e)
+        case .invalid(let e)?: throw ExecutionError.invalidTransaction(index: i, reason: .evm(e))
+        default:
+          throw ExecutionError.state(.backend("Block-STM: transaction \(i) was never executed"))
+        }
+      }
+      st.cumulative += r.gasUsed
+      st.outcomes.append(TransactionOutcome(
+        succeeded: r.status == .success, gasUsed: r.gasUsed, cumulativeGasUsed: st.cumulative,
+        logs: r.logs, createdAddress: r.createdAddress))
+      var creditsOther = false
+      for c in r.writeSet.credits {
+        if c.address != coinbase { creditsOther = true }
+        guard clears && c.value.isZero else { continue }
+        let current: Account?
+        if let j = st.changes.accounts.index(forKey: c.address) {
+          current = st.changes.accounts.values[j]
+        } else {
+          do { current = try reader.account(c.address) } catch let e as StateReadError { throw ExecutionError.state(e) }
+        }
+        if let current, current.isEmpty {
+          throw BlockSTMExecutor.SerialFallback(reason: "zero fee deletes an empty fee recipient")
+        }
+      }
+      if creditsOther { st.deferredCredits += 1 }
+      do {
+        try r.writeSet.apply(to: &st.changes, base: reader, clearsEmptyAccounts: clears)
+      } catch let e as StateReadError {
+        throw ExecutionError.state(e)
+      }
+      return (r.gasUsed, slot.nanos)
+    }
+    memory.records.withLock(k) { data in
+      var depNanos: UInt64 = 0, depGas: UInt64 = 0
+      var readCoinbase = false
+      func dependsOn(_ o: ReadOrigin) {
+        guard !o.isBase else { return }
+        let j = Int(o.tx)
+        depNanos = max(depNanos, st.pathNanos[j])
+        depGas = max(depGas, st.pathGas[j])
+      }
+      for r in data.reads {
+        switch r {
+        case .account(let a, let o):
+          if a == coinbase { readCoinbase = true }
+          dependsOn(o.existence); dependsOn(o.nonce); dependsOn(o.balance); dependsOn(o.codeHash)
+        case .storage(_, let slot, let reset):
+          dependsOn(slot); dependsOn(reset)
+        case .recipient(_, let existence, let codeHash):
+          dependsOn(existence); dependsOn(codeHash)
+        case .credited(_, _, let top):
+          dependsOn(top)  // and the credits below it, which precede it anyway
+        }
+      }
+      if readCoinbase { st.coinbaseReaders += 1 }
+      st.pathNanos[k] = depNanos + nanos
+      st.pathGas[k] = depGas + gas
+      if depNanos + nanos > st.criticalPathNanos { st.criticalPathNanos = depNanos + nanos }
+      if depGas + gas > st.criticalPathGas { st.criticalPathGas = depGas + gas }
+      st.workNanos += nanos
+      st.workGas += gas
+    }
+  }
+
+  /// The counters, and the critical path along the final incarnations' read dependencies.
   func collectStats(into stats: inout BlockSTMStats) {
     stats.incarnations = incarnations.load(ordering: .relaxed)
     stats.validations = validations.load(ordering: .relaxed)
     stats.validationAborts = validationAborts.load(ordering: .relaxed)
     stats.dependencySuspensions = dependencySuspensions.load(ordering: .relaxed)
     stats.nonceSuspensions = nonceSuspensions.load(ordering: .relaxed)
-    let n = transactions.count
-    let coinbase = context.env.coinbase
-    var pathNanos = [UInt64](repeating: 0, count: n)
-    var pathGas = [UInt64](repeating: 0, count: n)
-    var coinbaseReaders = 0, deferredCredits = 0, workNanos: UInt64 = 0, workGas: UInt64 = 0
-    for i in 0..<n {
-      // Inside the locks: the result and the record are read in place, not copied.
-      let (gas, nanos) = results.withLock(i) { slot -> (UInt64, UInt64) in
-        guard case .executed(let r)? = slot.outcome else { return (0, slot.nanos) }
-        if r.writeSet.credits.contains(where: { $0.address != coinbase }) { deferredCredits += 1 }
-        return (r.gasUsed, slot.nanos)
-      }
-      memory.records.withLock(i) { data in
-        var depNanos: UInt64 = 0, depGas: UInt64 = 0
-        func dependsOn(_ o: ReadOrigin) {
-          guard !o.isBase else { return }
-          let j = Int(o.tx)
-          depNanos = max(depNanos, pathNanos[j])
-          depGas = max(depGas, pathGas[j])
-        }
-        var readCoinbase = false
-        for r in data.reads {
-          switch r {
-          case .account(let a, let o):
-            if a == coinbase { readCoinbase = true }
-            dependsOn(o.existence); dependsOn(o.nonce); dependsOn(o.balance); dependsOn(o.codeHash)
-          case .storage(_, let slot, let reset):
-            dependsOn(slot); dependsOn(reset)
-          case .recipient(_, let existence, let codeHash):
-            dependsOn(existence); dependsOn(codeHash)
-          case .credited(_, _, let top):
-            dependsOn(top)  // and the credits below it, which precede it anyway
-          }
-        }
-        if readCoinbase { coinbaseReaders += 1 }
-        pathNanos[i] = depNanos + nanos
-        pathGas[i] = depGas + gas
-        workNanos += nanos
-        workGas += gas
-      }
+    settlement.withLock { st in
+      stats.coinbaseReaders += st.coinbaseReaders
+      stats.deferredCredits += st.deferredCredits
+      stats.workNanos += st.workNanos
+      stats.workGas += st.workGas
+      stats.criticalPathNanos = st.criticalPathNanos
+      stats.criticalPathGas = st.criticalPathGas
+      stats.committedEarly = st.committedEarly
     }
-    stats.coinbaseReaders += coinbaseReaders
-    stats.deferredCredits += deferredCredits
-    stats.workNanos += workNanos
-    stats.workGas += workGas
-    stats.criticalPathNanos = pathNanos.max() ?? 0
-    stats.criticalPathGas = pathGas.max() ?? 0
+  }
+}
+
+/// What settling a window in order has reached (`ParallelRun.settlement`).
+struct Settlement {
+  /// The window's base grown by the settled transactions.
+  var changes: StateChanges
+  var outcomes: [TransactionOutcome] = []
+  var cumulative: UInt64
+  var blobGasUsed: UInt64
+  /// The next transaction (index in the window) to settle.
+  var next = 0
+  /// What settling `next` threw during the parallel phase; settling stops there.
+  var failure: (any Error)? = nil
+  /// The status word of the transaction whose validation failed last at the front (not retried
+  /// until its status changes).
+  var staleTx = -1
+  var staleWord: UInt64 = 0
+  /// Transactions settled during the parallel phase.
+  var committedEarly = 0
+  // Counters.
+  var coinbaseReaders = 0
+  var deferredCredits = 0
+  var workNanos: UInt64 = 0
+  var workGas: UInt64 = 0
+  var criticalPathNanos: UInt64 = 0
+  var criticalPathGas: UInt64 = 0
+  var pathNanos: [UInt64]
+  var pathGas: [UInt64]
+
+  init(changes: StateChanges, cumulative: UInt64, blobGasUsed: UInt64, transactions: Int) {
+    self.changes = changes
+    self.cumulative = cumulative
+    self.blobGasUsed = blobGasUsed
+    self.changes.accounts.reserveCapacity(changes.accounts.count + 2 * transactions)
+    outcomes.reserveCapacity(transactions)
+    pathNanos = [UInt64](repeating: 0, count: transactions)
+    pathGas = pathNanos
   }
 }
 

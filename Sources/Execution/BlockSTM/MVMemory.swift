@@ -92,6 +92,13 @@ struct AccountFieldWrites: Sendable {
   }
 }
 
+/// An account one incarnation wrote, and which fields (`AccountField` bits): what its next
+/// incarnation and an abort need of it.
+struct WrittenAccount {
+  var address: Address
+  var mask: UInt8
+}
+
 /// Everything one incarnation wrote, grouped so that an account's fields are written under one
 /// lock.
 struct TransactionWrites: Sendable {
@@ -135,7 +142,7 @@ struct VersionEntry: Sendable {
 /// allocation per written account rather than one per written field. `fields` is every field
 /// ever written here, which ends a backward search once each of them has been seen.
 struct AccountVersions: Sendable {
-  var entries: [VersionEntry] = []
+  var entries = VersionList()
   var fields: UInt8 = 0
 
   /// The latest version of each of the four state fields below `bound`: existence, nonce,
@@ -215,7 +222,6 @@ struct AccountVersions: Sendable {
 
   /// Writes the masked fields of `w` for `tx`, and removes `tx`'s versions of the `stale` fields.
   mutating func apply(_ w: AccountFieldWrites, tx: Int32, incarnation: Int32, removing stale: UInt8) {
-    if entries.isEmpty { entries.reserveCapacity(4) }
     fields |= w.mask
     var bits = w.mask | stale
     while bits != 0 {
@@ -268,25 +274,24 @@ struct AccountVersions: Sendable {
 final class MVMemory: Sendable {
   struct ShardMaps: Sendable {
     var accounts: [Address: AccountVersions] = [:]
-    var slots: [SlotKey: [VersionEntry]] = [:]
+    var slots: [SlotKey: VersionList] = [:]
   }
 
-  final class Shard: Sendable {
-    let maps = Locked<ShardMaps>(ShardMaps())
-  }
 
   /// Per transaction: its last incarnation's read set and written locations.
   enum TxRecord {
-    struct Data: Sendable {
-      var reads: [ReadEntry] = []
-      /// The accounts written (the values of the incarnation that wrote them; `mask` says which fields).
-      var writtenAccounts: [AccountFieldWrites] = []
-      var writtenSlots: [SlotKey] = []
+    /// Plain values: the sets live in the recording worker's `WorkerArena`.
+    struct Data {
+      var reads = UnsafeBufferPointer<ReadEntry>(start: nil, count: 0)
+      /// The accounts written, and which fields (`AccountField` bits).
+      var writtenAccounts = UnsafeBufferPointer<WrittenAccount>(start: nil, count: 0)
+      var writtenSlots = UnsafeBufferPointer<SlotKey>(start: nil, count: 0)
       var incarnation: Incarnation = -1
     }
   }
 
-  let shards: [Shard]
+  /// The shards, each under its own mutex (one allocation for all of them).
+  let shards: StripedLocked<ShardMaps>
   let records: StripedLocked<TxRecord.Data>
   private let shardMask: Int
   /// The accounts a shard can expect: two written accounts per transaction, spread evenly.
@@ -294,21 +299,27 @@ final class MVMemory: Sendable {
 
   init(transactions: Int, shards shardCount: Int = 128) {
     precondition(shardCount > 0 && shardCount & (shardCount - 1) == 0, "shard count must be a power of two")
-    shards = (0..<shardCount).map { _ in Shard() }
+    shards = StripedLocked(count: shardCount, stripes: shardCount, ShardMaps())
     records = StripedLocked(count: transactions, TxRecord.Data())
     shardMask = shardCount - 1
     expectedPerShard = max(4, 2 * transactions / shardCount)
   }
 
-  @inline(__always) private func shard(_ address: Address) -> Shard {
-    shards[Int(truncatingIfNeeded: UInt64(bitPattern: Int64(address._rawHashValue(seed: 0))) >> 40) & shardMask]
+  deinit {
+    // Specialised destruction (see `StripedLocked.destroyAll`).
+    shards.destroyAll()
+    records.destroyAll()
   }
 
-  @inline(__always) private func shard(_ key: SlotKey) -> Shard {
-    shards[Int(truncatingIfNeeded: UInt64(bitPattern: Int64(key._rawHashValue(seed: 0))) >> 40) & shardMask]
+  @inline(__always) private func shard(_ address: Address) -> Int {
+    Int(truncatingIfNeeded: UInt64(bitPattern: Int64(address._rawHashValue(seed: 0))) >> 40) & shardMask
   }
 
-  @inline(__always) private static func latest(_ entries: [VersionEntry], below bound: Int32) -> VersionedRead {
+  @inline(__always) private func shard(_ key: SlotKey) -> Int {
+    Int(truncatingIfNeeded: UInt64(bitPattern: Int64(key._rawHashValue(seed: 0))) >> 40) & shardMask
+  }
+
+  @inline(__always) private static func latest(_ entries: VersionList, below bound: Int32) -> VersionedRead {
     let i = entries.lowerBound(bound)
     return i == 0 ? .notFound : entries[i - 1].read
   }
@@ -320,7 +331,7 @@ final class MVMemory: Sendable {
   func readAccount(_ address: Address, below tx: TxIndex)
     -> (fields: (VersionedRead, VersionedRead, VersionedRead, VersionedRead), credits: (sum: U256, top: VersionedRead)) {
     let bound = Int32(tx)
-    return shard(address).maps.withLock { maps in
+    return shards.withLock(shard(address)) { maps in
       guard let cell = maps.accounts[address] else {
         return ((.notFound, .notFound, .notFound, .notFound), (.zero, .notFound))
       }
@@ -332,7 +343,7 @@ final class MVMemory: Sendable {
   /// The existence and code hash locations of `address` below `tx`.
   func readExistenceAndCode(_ address: Address, below tx: TxIndex) -> (VersionedRead, VersionedRead) {
     let bound = Int32(tx)
-    return shard(address).maps.withLock { maps in
+    return shards.withLock(shard(address)) { maps in
       guard let cell = maps.accounts[address] else { return (.notFound, .notFound) }
       let fields = cell.latestFields(below: bound)
       return (fields.0, fields.3)
@@ -342,7 +353,7 @@ final class MVMemory: Sendable {
   /// The last reset of `address` below `tx`.
   func readReset(_ address: Address, below tx: TxIndex) -> VersionedRead {
     let bound = Int32(tx)
-    return shard(address).maps.withLock { maps in
+    return shards.withLock(shard(address)) { maps in
       guard let cell = maps.accounts[address] else { return .notFound }
       return cell.latest(.reset, below: bound)
     }
@@ -351,7 +362,7 @@ final class MVMemory: Sendable {
   /// The latest write to a slot below `tx`.
   func readSlot(_ key: SlotKey, below tx: TxIndex) -> VersionedRead {
     let bound = Int32(tx)
-    return shard(key).maps.withLock { maps in
+    return shards.withLock(shard(key)) { maps in
       guard let entries = maps.slots[key] else { return .notFound }
       return Self.latest(entries, below: bound)
     }
@@ -363,7 +374,8 @@ final class MVMemory: Sendable {
   /// previous incarnation wrote and this one did not, and stores its read set.
   /// - Returns: whether it wrote a location the previous incarnation did not (the paper's
   ///   `wrote_new_location`, which decides whether higher transactions are re-validated).
-  func record(tx: TxIndex, incarnation: Incarnation, reads: [ReadEntry], writes: TransactionWrites) -> Bool {
+  func record(tx: TxIndex, incarnation: Incarnation, reads: [ReadEntry], writes: TransactionWrites,
+              arena: WorkerArena) -> Bool {
     let (previousAccounts, previousSlots) = records.withLock(tx) { ($0.writtenAccounts, $0.writtenSlots) }
     let t = Int32(tx)
     let inc = Int32(incarnation)
@@ -377,7 +389,7 @@ final class MVMemory: Sendable {
       if w.mask & ~previousMask != 0 { wroteNew = true }
       let stale = previousMask & ~w.mask
       let expected = expectedPerShard
-      shard(w.address).maps.withLock { maps in
+      shards.withLock(shard(w.address)) { maps in
         // Sized once for the block's share of accounts: growing from empty rehashed each map
         // several times (7% of a transfer block's recording).
         if maps.accounts.isEmpty { maps.accounts.reserveCapacity(expected) }
@@ -386,40 +398,43 @@ final class MVMemory: Sendable {
     }
     // Accounts the previous incarnation wrote and this one did not.
     for p in previousAccounts where !writes.accounts.contains(where: { $0.address == p.address }) {
-      shard(p.address).maps.withLock { maps in
+      shards.withLock(shard(p.address)) { maps in
         maps.accounts[p.address]?.remove(p.mask, tx: t)
       }
     }
 
-    var writtenSlots: [SlotKey] = []
-    writtenSlots.reserveCapacity(writes.slots.count)
+    let writtenSlots = arena.allocate(SlotKey.self, count: writes.slots.count)
     let previousSlotSet: Set<SlotKey>? = previousSlots.count > 8 ? Set(previousSlots) : nil
     func previouslyWrote(_ key: SlotKey) -> Bool {
       if let previousSlotSet { return previousSlotSet.contains(key) }
       return previousSlots.contains(key)
     }
-    for (key, value) in writes.slots {
+    for (k, (key, value)) in writes.slots.enumerated() {
       if !previouslyWrote(key) { wroteNew = true }
       let entry = VersionEntry(tx: t, incarnation: inc, value: LocationValue(value))
-      shard(key).maps.withLock { maps in
-        maps.slots[key, default: []].insertOrReplace(entry)
+      shards.withLock(shard(key)) { maps in
+        maps.slots[key, default: VersionList()].insertOrReplace(entry)
       }
-      writtenSlots.append(key)
+      writtenSlots.initializeElement(at: k, to: key)
     }
     if !previousSlots.isEmpty {
       let current: Set<SlotKey>? = writtenSlots.count > 8 ? Set(writtenSlots) : nil
       for key in previousSlots where !(current?.contains(key) ?? writtenSlots.contains(key)) {
-        shard(key).maps.withLock { maps in
+        shards.withLock(shard(key)) { maps in
           guard var entries = maps.slots.removeValue(forKey: key) else { return }
           entries.removeVersion(of: t)
           if !entries.isEmpty { maps.slots[key] = entries }
         }
       }
     }
-    records.withLock(tx) {
-      $0 = TxRecord.Data(reads: reads, writtenAccounts: writes.accounts, writtenSlots: writtenSlots,
-                         incarnation: incarnation)
+    let readSet = arena.copy(reads)
+    let written = arena.allocate(WrittenAccount.self, count: writes.accounts.count)
+    for (k, w) in writes.accounts.enumerated() {
+      written.initializeElement(at: k, to: WrittenAccount(address: w.address, mask: w.mask))
     }
+    let record = TxRecord.Data(reads: readSet, writtenAccounts: UnsafeBufferPointer(written),
+                               writtenSlots: UnsafeBufferPointer(writtenSlots), incarnation: incarnation)
+    records.withLock(tx) { $0 = record }
     return wroteNew
   }
 
@@ -429,12 +444,12 @@ final class MVMemory: Sendable {
     let t = Int32(tx)
     let (accounts, slots) = records.withLock(tx) { ($0.writtenAccounts, $0.writtenSlots) }
     for w in accounts {
-      shard(w.address).maps.withLock { maps in
+      shards.withLock(shard(w.address)) { maps in
         maps.accounts[w.address]?.markEstimate(w.mask, tx: t)
       }
     }
     for key in slots {
-      shard(key).maps.withLock { maps in
+      shards.withLock(shard(key)) { maps in
         maps.slots[key]?.markEstimate(tx: t)
       }
     }
@@ -470,7 +485,66 @@ final class MVMemory: Sendable {
   }
 }
 
-extension Array where Element == VersionEntry {
+/// One location's versions, sorted by transaction (and, in an account's list, by field): the
+/// first two inline, all of them in an array once there are more. Most locations of a block
+/// have one or two versions (a sender's nonce and balance, a transfer's credit, a token
+/// balance); an array each cost an allocation and a free per written location.
+struct VersionList: Sendable {
+  private var inline0 = VersionEntry(tx: 0, incarnation: 0, value: .absent)
+  private var inline1 = VersionEntry(tx: 0, incarnation: 0, value: .absent)
+  /// The inline entries in use; 0 once spilled.
+  private var inlineCount: UInt8 = 0
+  /// Every entry once there were more than two (empty before: no allocation).
+  private var spilled: [VersionEntry] = []
+
+  init() {}
+
+  @inline(__always) var count: Int { spilled.isEmpty ? Int(inlineCount) : spilled.count }
+  @inline(__always) var isEmpty: Bool { count == 0 }
+  @inline(__always) var last: VersionEntry? { isEmpty ? nil : self[count - 1] }
+
+  @inline(__always) subscript(i: Int) -> VersionEntry {
+    get {
+      if !spilled.isEmpty { return spilled[i] }
+      precondition(i >= 0 && i < Int(inlineCount), "VersionList index out of range")
+      return i == 0 ? inline0 : inline1
+    }
+    set {
+      if !spilled.isEmpty { spilled[i] = newValue; return }
+      precondition(i >= 0 && i < Int(inlineCount), "VersionList index out of range")
+      if i == 0 { inline0 = newValue } else { inline1 = newValue }
+    }
+  }
+
+  @inline(__always) mutating func append(_ e: VersionEntry) { insert(e, at: count) }
+
+  mutating func insert(_ e: VersionEntry, at i: Int) {
+    if !spilled.isEmpty { spilled.insert(e, at: i); return }
+    switch (inlineCount, i) {
+    case (0, _): inline0 = e; inlineCount = 1
+    case (1, 0): inline1 = inline0; inline0 = e; inlineCount = 2
+    case (1, _): inline1 = e; inlineCount = 2
+    default:
+      var all: [VersionEntry] = []
+      all.reserveCapacity(8)
+      all.append(inline0)
+      all.append(inline1)
+      all.insert(e, at: i)
+      spilled = all
+      inlineCount = 0
+    }
+  }
+
+  mutating func remove(at i: Int) {
+    if !spilled.isEmpty {
+      spilled.remove(at: i)  // emptied: back to (empty) inline storage, inlineCount being 0
+      return
+    }
+    precondition(i >= 0 && i < Int(inlineCount), "VersionList index out of range")
+    if i == 0 && inlineCount == 2 { inline0 = inline1 }
+    inlineCount -= 1
+  }
+
   /// The index of the first entry with `tx` at or above `tx`.
   @inline(__always) func lowerBound(_ tx: Int32) -> Int {
     var lo = 0, hi = count
@@ -483,9 +557,8 @@ extension Array where Element == VersionEntry {
   }
 
   /// Inserts `entry` at its place by transaction index, replacing that transaction's entry.
-  @inline(__always) mutating func insertOrReplace(_ entry: Element) {
+  @inline(__always) mutating func insertOrReplace(_ entry: VersionEntry) {
     // Usually appended: versions mostly arrive in increasing transaction order.
-    if isEmpty { reserveCapacity(2) }
     if last.map({ $0.tx < entry.tx }) ?? true { append(entry); return }
     let i = lowerBound(entry.tx)
     if i < count && self[i].tx == entry.tx { self[i] = entry } else { insert(entry, at: i) }

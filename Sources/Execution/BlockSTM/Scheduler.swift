@@ -13,7 +13,11 @@ enum SchedulerTask: Equatable, Sendable {
 /// lower of the two kinds first. A failed validation or a resumed dependency lowers a counter;
 /// `decreaseCount` lets the done check notice a decrease that raced with it.
 ///
-/// Each transaction's status is one `Atomic<UInt64>`: incarnation << 2 | phase.
+/// Each transaction's status is one `Atomic<UInt64>`: incarnation << 3 | committed << 2 | phase.
+/// The committed bit is set on an EXECUTED transaction whose final incarnation the executor has
+/// settled during the parallel phase (`tryCommit`): every transaction below it is committed and
+/// its read set validated against them, so no later validation can abort it (the abort's
+/// compare-exchange expects the word without the bit), and none is handed out for it.
 ///
 /// ```
 ///                  try_incarnate                 finish_execution
@@ -55,10 +59,11 @@ final class Scheduler: Sendable {
   }
 
   @inline(__always) static func pack(_ incarnation: Incarnation, _ phase: Phase) -> UInt64 {
-    UInt64(incarnation) << 2 | phase.rawValue
+    UInt64(incarnation) << 3 | phase.rawValue
   }
-  @inline(__always) static func incarnation(_ s: UInt64) -> Incarnation { Incarnation(s >> 2) }
+  @inline(__always) static func incarnation(_ s: UInt64) -> Incarnation { Incarnation(s >> 3) }
   @inline(__always) static func phase(_ s: UInt64) -> Phase { Phase(rawValue: s & 3)! }
+  static let committedBit: UInt64 = 4
 
   func status(_ tx: TxIndex) -> (Incarnation, Phase) {
     let s = statuses[tx].load(ordering: .sequentiallyConsistent)
@@ -127,8 +132,9 @@ final class Scheduler: Sendable {
     activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
     let tx = validationIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
     if tx < count {
-      let (incarnation, phase) = status(tx)
-      if phase == .executed { return .validate(tx, incarnation) }
+      let s = statuses[tx].load(ordering: .sequentiallyConsistent)
+      // A committed transaction needs no validation: it can no longer be aborted.
+      if Self.phase(s) == .executed && s & Self.committedBit == 0 { return .validate(tx, Self.incarnation(s)) }
     }
     activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
     return nil
@@ -202,6 +208,26 @@ final class Scheduler: Sendable {
     statuses[tx].compareExchange(
       expected: Self.pack(incarnation, .executed), desired: Self.pack(incarnation, .aborting),
       ordering: .sequentiallyConsistent).exchanged
+  }
+
+  /// The status word of `tx` when it is EXECUTED and not committed (nil otherwise): what
+  /// `tryCommit` expects.
+  func executedUncommitted(_ tx: TxIndex) -> UInt64? {
+    let s = statuses[tx].load(ordering: .sequentiallyConsistent)
+    return Self.phase(s) == .executed && s & Self.committedBit == 0 ? s : nil
+  }
+
+  /// Whether `tx` is committed (`tryCommit`).
+  func isCommitted(_ tx: TxIndex) -> Bool {
+    statuses[tx].load(ordering: .sequentiallyConsistent) & Self.committedBit != 0
+  }
+
+  /// EXECUTED(i) → EXECUTED(i), committed, when the status is still `word`: from then on no
+  /// validation aborts it. The caller has validated incarnation i's read set with every
+  /// transaction below committed.
+  func tryCommit(_ tx: TxIndex, word: UInt64) -> Bool {
+    statuses[tx].compareExchange(expected: word, desired: word | Self.committedBit,
+                                 ordering: .sequentiallyConsistent).exchanged
   }
 
   /// After a validation: an aborted transaction is made READY for its next incarnation, everything

@@ -41,7 +41,10 @@ final class VersionedView: StateReader {
   /// The first value read of each account: what the incarnation's writes are compared with.
   /// An account that only credits brought into existence is recorded as absent: no version
   /// says it exists, so a write of it must write every field.
-  private(set) var accountsRead: [Address: Account?] = [:]
+  /// In reading order, searched linearly (a handful for most transactions; hashing every
+  /// address cost more); `accountsReadIndex` indexes them once there are more than 16.
+  private var accountsRead: [(address: Address, account: Account?)] = []
+  private var accountsReadIndex: [Address: Int] = [:]
   /// Set by `readAccount` when its account exists through credits alone.
   private var createdByCreditsOnly = false
 
@@ -52,20 +55,37 @@ final class VersionedView: StateReader {
   /// Starts an incarnation of `tx`.
   func begin(_ tx: TxIndex) {
     self.tx = tx
-    reads = []
-    reads.reserveCapacity(16)
+    // Kept: the memory copies a finished incarnation's reads (into the worker's arena).
+    reads.removeAll(keepingCapacity: true)
     accountsRead.removeAll(keepingCapacity: true)
+    if !accountsReadIndex.isEmpty { accountsReadIndex.removeAll(keepingCapacity: true) }
   }
 
   /// The account as first read by this incarnation (`.some(nil)`: read as absent; nil: not read).
-  func accountRead(_ address: Address) -> Account?? { accountsRead[address] }
+  func accountRead(_ address: Address) -> Account?? {
+    if accountsRead.count > 16 {
+      guard let i = accountsReadIndex[address] else { return nil }
+      return .some(accountsRead[i].account)
+    }
+    for e in accountsRead where e.address == address { return .some(e.account) }
+    return nil
+  }
 
   // MARK: StateReader
 
   func account(_ address: Address) throws(StateReadError) -> Account? {
     createdByCreditsOnly = false
     let result = try readAccount(address)
-    if accountsRead.index(forKey: address) == nil { accountsRead[address] = .some(createdByCreditsOnly ? nil : result) }
+    if accountRead(address) == nil {
+      accountsRead.append((address, createdByCreditsOnly ? nil : result))
+      if accountsRead.count > 16 {
+        if accountsReadIndex.isEmpty {
+          for (i, e) in accountsRead.enumerated() { accountsReadIndex[e.address] = i }
+        } else {
+          accountsReadIndex[address] = accountsRead.count - 1
+        }
+      }
+    }
     return result
   }
 
