@@ -200,12 +200,13 @@ public final class ChainStore: @unchecked Sendable {
     public static let perBlock = GroupCommit(blocks: 1)
   }
 
-  /// With more than one thread, blocks of at least this many transactions commit on their own
-  /// rather than in a group (`importFile`), where their state root is computed on several
-  /// snapshots at once and their writes run beside execution and the trie update
-  /// (`importBlockOverlapped`). Measured on the 30M-gas corpus: that takes about 15 µs per
-  /// transaction off a block's critical path (a 1,429-transfer block: 13 ms of writes and half
-  /// of its 20 ms trie update), where a group saves a commit's sync (about 5 ms) per block.
+  /// With more than one thread, a light block of at least this many transactions that ends
+  /// its file commits on its own rather than in a group (`importFile`), where its state root is
+  /// computed on several snapshots at once and its writes run beside its execution and trie
+  /// update (`importBlockOverlapped`). Measured on the 30M-gas corpus: that takes about 15 µs
+  /// per transaction off a block's critical path (a 1,429-transfer block: 13 ms of writes and
+  /// half of its 20 ms trie update), where a group saves a commit's sync (about 5 ms) per block.
+  /// Inside a file the group is kept: the next block's preparation fills the other thread.
   static let groupMaxTransactions = 256
 
   /// Imports every block of `path` in order; blocks already stored (a file that starts at
@@ -312,18 +313,33 @@ public final class ChainStore: @unchecked Sendable {
     // their pure work (senders, encodings, roots of lists) on every thread.
     var serial = processor
     serial.serialExecution = true
-    func joinsGroup(_ block: Block) -> Bool {
+    // With several threads a light block of many transactions followed by another joins the
+    // group: the next block's senders recover on the other thread while this one executes, its
+    // trie updates and its writes go on. The file's last such block (nothing to prepare beside
+    // it) commits on its own: its state root is then computed on several snapshots at once and
+    // its writes run beside its execution and trie update (`importBlockOverlapped`).
+    func joinsGroup(_ block: Block, hasNext: Bool) -> Bool {
       guard group.blocks > 1, processor.runsSerially(block) else { return false }
-      // With several threads a block of many transactions commits on its own: its state root
-      // is then computed on several snapshots at once while its writes go on beside it, which
-      // saves more than sharing a commit with its neighbours.
-      return threads == 1 || block.transactions.count < Self.groupMaxTransactions
+      return threads == 1 || hasNext || block.transactions.count < Self.groupMaxTransactions
+    }
+    /// The look-ahead of the block after `current`, made once (to decide how `current` commits).
+    var looked: (Item, BackgroundMap<PreparedTransaction>?)? = nil
+    func lookedAhead() -> (Item, BackgroundMap<PreparedTransaction>?) {
+      if let l = looked { return l }
+      let l = lookAhead()
+      looked = l
+      return l
+    }
+    func hasNext() -> Bool {
+      if case .success(_?) = lookedAhead().0 { return true }
+      return false
     }
     var current = try readNext().get()
     var ahead: BackgroundMap<PreparedTransaction>? = nil
     while let (block, end) = current {
-      guard joinsGroup(block) else {
-        let (following, followingAhead) = lookAhead()
+      guard joinsGroup(block, hasNext: hasNext()) else {
+        let (following, followingAhead) = lookedAhead()
+        looked = nil
         try importBlock(block, processor: processor, prepared: ahead, stats: &stats)
         stats.decode = decodeTime
         progress?(stats, end, file.size)
@@ -339,7 +355,8 @@ public final class ChainStore: @unchecked Sendable {
         let started = Date()
         var count = 0
         while let (block, end) = current {
-          let (following, followingAhead) = lookAhead()
+          let (following, followingAhead) = lookedAhead()
+          looked = nil
           do throws(ChainError) {
             try importBlock(block, into: &batch, processor: serial, prepared: ahead, stats: &stats)
           } catch {
@@ -362,7 +379,7 @@ public final class ChainStore: @unchecked Sendable {
             current = next
           }
           guard let next = current, count < group.blocks, batch.pendingBytes < group.bytes,
-                Date().timeIntervalSince(started) < group.seconds, joinsGroup(next.block) else { return }
+                Date().timeIntervalSince(started) < group.seconds, joinsGroup(next.block, hasNext: hasNext()) else { return }
         }
       }
       // The group's commit (and sync) counts as commit time.
