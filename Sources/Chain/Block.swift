@@ -1,4 +1,3 @@
-import Execution
 import Primitives
 
 /// A block: header, transactions, ommers (uncles) and, from Shanghai, withdrawals.
@@ -28,34 +27,18 @@ extension Block: RLPEncodable {
   }
 
   /// Decodes one block item; transaction errors name the transaction's index.
-  /// - Parameter threads: threads for decoding the transactions (each is independent; the
-  ///   first failing one, in order, is reported, as a serial decode would).
-  public init(rlp item: RLPItem, threads: Int = 1) throws(BlockError) {
+  public init(rlp item: RLPItem) throws(BlockError) {
     var r = try rlp { () throws(RLPError) in try item.listReader() }
     header = try rlp { () throws(RLPError) in try Header(rlp: try r.required()) }
-    var items: [RLPItem] = []
-    var tr = try rlp { () throws(RLPError) in try r.required().listReader() }
-    // A malformed item after a bad transaction: the transaction's error comes first, as when
-    // each was decoded in turn.
-    var listError: RLPError? = nil
-    do throws(RLPError) {
-      while let t = try tr.next() { items.append(t) }
-    } catch {
-      listError = error
-    }
-    let decoded = parallelMap(count: items.count, threads: items.count >= 64 ? threads : 1, chunk: 16) {
-      [items] (i) -> Result<Transaction, TransactionError> in
-      do throws(TransactionError) { return .success(try Transaction(blockBodyItem: items[i])) } catch { return .failure(error) }
-    }
     var txs: [Transaction] = []
-    txs.reserveCapacity(decoded.count)
-    for d in decoded {
-      switch d {
-      case .success(let tx): txs.append(tx)
-      case .failure(let e): throw .transaction(index: txs.count, .decoding(e))
+    var tr = try rlp { () throws(RLPError) in try r.required().listReader() }
+    while let t = try rlp({ () throws(RLPError) in try tr.next() }) {
+      do throws(TransactionError) {
+        txs.append(try Transaction(blockBodyItem: t))
+      } catch {
+        throw .transaction(index: txs.count, .decoding(error))
       }
     }
-    if let listError { throw .rlp(listError) }
     transactions = txs
     ommers = try rlp { () throws(RLPError) in
       var ommers: [Header] = []
@@ -73,10 +56,10 @@ extension Block: RLPEncodable {
     try rlp { () throws(RLPError) in try r.finish() }
   }
 
-  public init(rlpEncoded bytes: [UInt8], threads: Int = 1) throws(BlockError) {
+  public init(rlpEncoded bytes: [UInt8]) throws(BlockError) {
     let item: RLPItem
     do { item = try RLPItem(decoding: bytes) } catch { throw .rlp(error) }
-    try self.init(rlp: item, threads: threads)
+    try self.init(rlp: item)
   }
 }
 

@@ -232,7 +232,7 @@ public final class ChainStore: @unchecked Sendable {
       let item: (offset: UInt64, bytes: [UInt8])?
       do { item = try file.next() } catch { return .failure(.file(error)) }
       guard let (offset, bytes) = item else { return .success(nil) }
-      do { return .success((try Block(rlpEncoded: bytes, threads: threads), file.offset)) } catch { return .failure(.decode(offset: offset, error)) }
+      do { return .success((try Block(rlpEncoded: bytes), file.offset)) } catch { return .failure(.decode(offset: offset, error)) }
     }
     // With seal checks, blocks are read a window at a time and the window's seals checked in
     // the background (`BackgroundMap`) while the window before executes; a block whose seal
