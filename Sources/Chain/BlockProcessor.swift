@@ -16,11 +16,17 @@ public struct BlockProcessor: Sendable {
   /// Block-STM for every block of two or more transactions, without the size and gas cutoffs
   /// that keep light blocks serial (with more than one thread): a determinism check.
   public var alwaysParallel: Bool
+  /// Execution on the serial executor through the one reader it is given, whatever `threads`:
+  /// a group commit's blocks read through its write transaction, which serves one thread. The
+  /// pure work around execution (sender recovery, encodings, transactions and receipts roots,
+  /// blooms) still uses every thread.
+  public var serialExecution: Bool
 
-  public init(config: ChainConfig, threads: Int = 1, alwaysParallel: Bool = false) {
+  public init(config: ChainConfig, threads: Int = 1, alwaysParallel: Bool = false, serialExecution: Bool = false) {
     self.config = config
     self.threads = max(1, threads)
     self.alwaysParallel = alwaysParallel
+    self.serialExecution = serialExecution
   }
 
   /// Validates and executes `block` on the state after `parent`.
@@ -34,13 +40,17 @@ public struct BlockProcessor: Sendable {
   ///   - prepared: the block's `prepareTransactionsInBackground`, when import started it ahead.
   ///   - parentTotalDifficulty: the parent's total difficulty, when known: it selects Paris by
   ///     the terminal total difficulty.
+  ///   - onValidated: called with the prepared transactions (senders, encodings, hashes) once
+  ///     the header, the body and every transaction's stateless rules are checked, before
+  ///     execution (import starts writing the block's header, body and index meanwhile).
   /// - Returns: the executed block, for a commit step to check the state root and write.
   /// - Throws: `.invalid` naming the first rule the block breaks, or `.backend` when `reader`
   ///   failed (never reported as an invalid block).
   public func execute(
     _ block: Block, parent: Header, on reader: any StateReader & Sendable,
     workerReaders: [any StateReader & Sendable] = [],
-    prepared ahead: BackgroundMap<PreparedTransaction>? = nil, parentTotalDifficulty: U256? = nil
+    prepared ahead: BackgroundMap<PreparedTransaction>? = nil, parentTotalDifficulty: U256? = nil,
+    onValidated: (([PreparedTransaction]) -> Void)? = nil
   ) throws(BlockExecutionError) -> ExecutedBlock {
     let header = block.header
     let fork = config.fork(number: header.number, timestamp: header.timestamp, parentTotalDifficulty: parentTotalDifficulty)
@@ -56,6 +66,7 @@ public struct BlockProcessor: Sendable {
     } catch {
       throw .invalid(error)
     }
+    onValidated?(prepared)
     let envs = block.transactions.indices.map { i in
       Self.txEnv(block.transactions[i], sender: senders[i], baseFee: header.baseFeePerGas ?? .zero, fork: fork,
                  authorities: prepared[i].authorities)
@@ -122,7 +133,7 @@ public struct BlockProcessor: Sendable {
   /// small and light blocks Block-STM leaves serial. A group commit runs only such blocks inside
   /// its write transaction, which one thread at a time may read.
   public func runsSerially(_ block: Block) -> Bool {
-    if threads <= 1 { return true }
+    if threads <= 1 || serialExecution { return true }
     let header = block.header
     if config.fork(number: header.number, timestamp: header.timestamp) < .byzantium { return true }
     return BlockSTMExecutor.serialReason(
@@ -142,12 +153,14 @@ public struct BlockProcessor: Sendable {
     _ block: Block, fork: Fork, prepared ahead: BackgroundMap<PreparedTransaction>?
   ) throws(BlockError) -> ([PreparedTransaction], BlockContext, [Address]) {
     let header = block.header
-    // Senders, encodings and hashes for every transaction, in parallel.
+    // Senders, encodings and hashes for every transaction, in parallel; without a preparation
+    // started ahead, the transactions root is computed while the senders recover.
     var prepared = ahead?.finish(threads: threads) ?? []
+    var transactionsRoot: Hash? = nil
     if prepared.count != block.transactions.count {
-      prepared = prepareTransactions(block.transactions, fork: fork, threads: threads)
+      (prepared, transactionsRoot) = prepareTransactionsWithRoot(block.transactions, fork: fork, threads: threads)
     }
-    try validateBody(block, fork: fork, transactionEncodings: prepared.map(\.encoding))
+    try validateBody(block, fork: fork, transactionEncodings: prepared.map(\.encoding), transactionsRoot: transactionsRoot)
 
     // Stateless transaction checks.
     let chainID = U256(config.chainID)
@@ -203,7 +216,7 @@ public struct BlockProcessor: Sendable {
         }
         return (execution, writesAfter, nil)
       }
-      if threads > 1 {
+      if threads > 1 && !serialExecution {
         // Worker 0 is the calling thread and reads through `reader`.
         let readers = workerReaders.isEmpty
           ? Array(repeating: reader, count: threads)
@@ -261,10 +274,12 @@ public struct BlockProcessor: Sendable {
   }
 
   /// Body checks against the header: transactions root, ommers, withdrawals.
-  /// - Parameter transactionEncodings: each transaction's canonical encoding, in order.
-  func validateBody(_ block: Block, fork: Fork, transactionEncodings: [[UInt8]]) throws(BlockError) {
+  /// - Parameters:
+  ///   - transactionEncodings: each transaction's canonical encoding, in order.
+  ///   - transactionsRoot: their ordered-trie root when already computed.
+  func validateBody(_ block: Block, fork: Fork, transactionEncodings: [[UInt8]], transactionsRoot: Hash? = nil) throws(BlockError) {
     let header = block.header
-    let txRoot = TrieRoot.orderedRoot(transactionEncodings)
+    let txRoot = transactionsRoot ?? TrieRoot.orderedRoot(transactionEncodings)
     guard txRoot == header.transactionsRoot else {
       throw .mismatch(.transactionsRoot, expected: .hash(header.transactionsRoot), got: .hash(txRoot))
     }

@@ -1,6 +1,7 @@
 import EVM
 import Execution
 import Primitives
+import Trie
 
 /// Recovers the sender of every transaction of a block, spread over `threads` OS threads.
 ///
@@ -44,6 +45,33 @@ public func prepareTransactionsInBackground(_ txs: [Transaction], fork: Fork, he
   -> BackgroundMap<PreparedTransaction>
 {
   BackgroundMap(count: txs.count, chunk: 4, helpers: helpers, preparing(txs, fork: fork))
+}
+
+/// `prepareTransactions` and the transactions root over the encodings: the encodings and
+/// hashes first (cheap, in parallel), then the senders recover on `threads - 1` helpers while
+/// the caller computes the root (a serial chain of Keccaks), then joins the recovery.
+func prepareTransactionsWithRoot(_ txs: [Transaction], fork: Fork, threads: Int) -> ([PreparedTransaction], Hash) {
+  guard threads > 1, txs.count > 1 else {
+    let prepared = prepareTransactions(txs, fork: fork, threads: threads)
+    return (prepared, TrieRoot.orderedRoot(prepared.map(\.encoding)))
+  }
+  let encoded = parallelMap(count: txs.count, threads: threads, chunk: 32) { i in
+    let encoding = txs[i].canonicalBytes
+    return (encoding, Keccak256.hash(encoding))
+  }
+  let lowS = fork >= .homestead
+  let signers = BackgroundMap(count: txs.count, chunk: 4, helpers: threads - 1) { i in
+    (sender(of: txs[i], lowS: lowS), txs[i].authorizationList.map { try? $0.authority() })
+  }
+  let root = TrieRoot.orderedRoot(encoded.map(\.0))
+  let recovered = signers.finish(threads: 1)
+  var prepared: [PreparedTransaction] = []
+  prepared.reserveCapacity(txs.count)
+  for i in txs.indices {
+    prepared.append(PreparedTransaction(sender: recovered[i].0, encoding: encoded[i].0, hash: encoded[i].1,
+                                        authorities: recovered[i].1))
+  }
+  return (prepared, root)
 }
 
 private func preparing(_ txs: [Transaction], fork: Fork) -> @Sendable (Int) -> PreparedTransaction {

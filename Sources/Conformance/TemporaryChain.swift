@@ -81,9 +81,9 @@ final class TemporaryChain {
   }
 
   private func commit(_ block: Block, parentTotalDifficulty: U256) throws {
-    if let executed = try chain.execute(block, processor: processor, parentTotalDifficulty: parentTotalDifficulty) {
-      try chain.commit(executed, threads: processor.threads)
-    }
+    // The import's own path: with several threads, the block's writes run beside it.
+    var stats = ChainStore.ImportStats()
+    try chain.importBlock(block, processor: processor, parentTotalDifficulty: parentTotalDifficulty, stats: &stats)
     head = block.header.hash
   }
 

@@ -100,12 +100,7 @@ public enum StateCommitter {
     _ address: Address, changes: StateChanges, view: ReadView, deferLargeStorage: Bool
   ) throws(StoreError) -> AccountEntry {
     var e = AccountEntry(key: SecureKey.account(address))
-    let old = try view.loadAccount(address)
-    let new: Account?
-    if let entry = changes.accounts[address] { new = entry } else { new = old }
-    guard var account = new else { return e }
-    let wiped = changes.clearedStorage.contains(address) || old == nil || changes.accounts[address] == .some(nil)
-    account.storageRoot = wiped ? Hash.emptyTrieRoot : (old?.storageRoot ?? .emptyTrieRoot)
+    guard var account = startingAccount(address, changes: changes, old: try view.loadAccount(address)) else { return e }
     if let slots = changes.storage[address], !slots.isEmpty {
       if deferLargeStorage && slots.count >= parallelStorageSlots {
         e.largeStorage = slots
@@ -121,6 +116,57 @@ public enum StateCommitter {
     }
     e.account = account
     return e
+  }
+}
+
+extension StateCommitter {
+  /// The account `address` holds after `changes` over `old` (nil: none), with the storage
+  /// root it starts from: the old one, or the empty root when its storage is wiped. Its storage
+  /// trie (when `changes` writes slots) updates that root.
+  static func startingAccount(_ address: Address, changes: StateChanges, old: Account?) -> Account? {
+    let new: Account?
+    if let entry = changes.accounts[address] { new = entry } else { new = old }
+    guard var account = new else { return nil }
+    let wiped = changes.clearedStorage.contains(address) || old == nil || changes.accounts[address] == .some(nil)
+    account.storageRoot = wiped ? Hash.emptyTrieRoot : (old?.storageRoot ?? .emptyTrieRoot)
+    return account
+  }
+
+  /// The part of `prepare(changes, …).changes` known before any trie is updated, read through
+  /// `view` (the parent state): the storage, cleared storage and code, and every touched account
+  /// whose storage root does not change (no slot written) or that is gone. `late` names the
+  /// accounts left out: their storage roots come from their storage tries (`lateChanges`).
+  /// Writing both (`WriteBatch.apply`, `recordStateHistory`), early first, stores what writing
+  /// `prepare`'s changes at once would.
+  public static func earlyChanges(_ changes: StateChanges, view: ReadView) throws(StoreError)
+    -> (changes: StateChanges, late: Set<Address>)
+  {
+    var touched = Set(changes.accounts.keys)
+    touched.formUnion(changes.storage.keys)
+    touched.formUnion(changes.clearedStorage)
+    var early = changes
+    var late = Set<Address>()
+    for address in touched {
+      guard let account = startingAccount(address, changes: changes, old: try view.loadAccount(address)) else {
+        continue  // gone: as `prepare` leaves it
+      }
+      if let slots = changes.storage[address], !slots.isEmpty {
+        early.accounts.removeValue(forKey: address)
+        late.insert(address)
+      } else {
+        early.accounts[address] = .some(account)
+      }
+    }
+    return (early, late)
+  }
+
+  /// The accounts `earlyChanges` left out, as `prepared` has them (new storage roots).
+  public static func lateChanges(_ prepared: Prepared, late: Set<Address>) -> StateChanges {
+    var out = StateChanges()
+    for address in late {
+      if let account = prepared.changes.accounts[address] { out.accounts[address] = account }
+    }
+    return out
   }
 }
 
