@@ -20,12 +20,16 @@ module built for BMI2 would not start on older CPUs. The Swift permutation this 
 instruction count as the C generic variant.
 
 Usage: tools/gen-keccak.py [ROUNDS_PER_ITERATION] > Sources/CKeccak/keccak_f1600.c
-Default 3. Measured 2026-12-01 on this repository's 2-core AMD EPYC (clang -O2 from the Swift
-toolchain; callgrind instructions per permutation): bmi variant, by rounds per iteration, 1: 4,909;
-2: 4,583; 3: 4,498; 4: 4,587; 6: 4,587; 12: 4,589; 24: 5,075 (23 KB of code). Generic variant:
-2: 5,339; 3: 5,433; 4: 5,414. The Swift permutation it replaces: 5,859 in the release build.
+Default 3. Measured 2026-12-01 on this repository's 2-core AMD EPYC (Zen 3; clang -O2 from the
+Swift toolchain; callgrind instructions per permutation; time: median of 9-13 interleaved runs of
+1M permutations, noisy on this shared machine). With the column parities carried from one round
+to the next (see `permutation`): bmi variant, by rounds per iteration, 2: 4,581; 3: 4,482 (456 ns);
+4: 4,447 (but 477 ns against 439 for 3). Generic variant: 2: 5,447; 3: 5,311; 4: 5,117.
+Before that change (parities at the top of each round), bmi 1: 4,909; 2: 4,583; 3: 4,498 (501 ns);
+4: 4,587; 6: 4,587; 12: 4,589; 24: 5,075 (23 KB of code); generic 3: 5,433 (512 ns). The Swift
+permutation it replaces: 5,859 instructions in the release build.
 LLVM's PBQP register allocator (-mllvm -regalloc=pbqp) cut the bmi count to 3,970 at 4 rounds per
-iteration but ran slower (median of 11 runs of 1M permutations, 581 vs 517 ns), so it is not used.
+iteration but ran slower (llvm-mca: 36% more cycles; measured 581 vs 517 ns), so it is not used.
 """
 import itertools, sys
 
@@ -80,36 +84,43 @@ def chi_choice(c, m):
 
 
 def permutation(name, attributes, complemented, andn=False):
+    """One variant. Each round takes the column parities c0..c4 from the round before (computed
+    right after chi, from the new lanes while they are in registers, and once before the loop),
+    and writes its new lanes to e0..e24 row by row: B lanes of one output row, then that row's
+    chi. Measured against computing the parities at the top of each round from the stored lanes
+    (bmi, 3 rounds per iteration): 4,498 -> 4,482 instructions per permutation, llvm-mca
+    (znver3) 171 -> 156 cycles per iteration, median of 13 runs of 1M permutations 510 -> 439 ns."""
     comp = lambda i: i in complemented
     ccomp = [sum(comp(x + 5 * y) for y in range(5)) % 2 for x in range(5)]
     dcomp = [ccomp[(x - 1) % 5] ^ ccomp[(x + 1) % 5] for x in range(5)]
+    # B lane X + 5Y comes from lane xx + 5yy with X = yy, Y = 2xx + 3yy, rotated by rot[xx][yy].
+    source = {}
+    for yy in range(5):
+        for xx in range(5):
+            source[yy + 5 * ((2 * xx + 3 * yy) % 5)] = (xx + 5 * yy, xx, rot[xx][yy])
     lines = [f"{attributes}void {name}(uint64_t *s) {{"]
     w = lines.append
     for i in range(25):
         w(f"  uint64_t a{i} = {'~' if comp(i) else ''}s[{i}];")
+    for X in range(5):
+        w(f"  uint64_t c{X} = " + " ^ ".join(f"a{X + 5 * Y}" for Y in range(5)) + ";")
     w(f"  for (int r = 0; r < {ROUNDS}; r += {UNROLL}) {{")
     for rr in range(UNROLL):
         w(f"    {{  /* round r + {rr} */")
         for X in range(5):
-            w(f"      const uint64_t c{X} = " + " ^ ".join(f"a{X + 5 * Y}" for Y in range(5)) + ";")
-        for X in range(5):
             w(f"      const uint64_t d{X} = c{(X - 1) % 5} ^ ROL(c{(X + 1) % 5}, 1);")
-        bcomp = {}
-        for yy in range(5):
-            for xx in range(5):
-                X, Y = yy, (2 * xx + 3 * yy) % 5
-                i = xx + 5 * yy
-                n = rot[xx][yy]
+        for Y in range(5):
+            bcomp = []
+            for X in range(5):
+                i, xx, n = source[X + 5 * Y]
                 e = f"a{i} ^ d{xx}"
                 w(f"      const uint64_t b{X + 5 * Y} = " + (f"ROL({e}, {n})" if n else e) + ";")
-                bcomp[X + 5 * Y] = comp(i) ^ dcomp[xx]
-        for Y in range(5):
-            c = [bcomp[X + 5 * Y] for X in range(5)]
+                bcomp.append(comp(i) ^ dcomp[xx])
             m = [int(comp(X + 5 * Y)) for X in range(5)]
             if andn:  # the plain form: ~b & c is one ANDN
                 combo, negs = [(0, 0, 0, '&')] * 5, set()
             else:
-                _, combo, negs = chi_choice(c, m)
+                _, combo, negs = chi_choice(bcomp, m)
             for X in sorted(negs):
                 w(f"      const uint64_t n{X + 5 * Y} = ~b{X + 5 * Y};")
             def lane(X, neg):
@@ -119,7 +130,10 @@ def permutation(name, attributes, complemented, andn=False):
                 expr = f"{lane(X, n0)} ^ ({'~' if andn else ''}{lane(X + 1, n1)} {op} {lane(X + 2, n2)})"
                 if X == 0 and Y == 0:
                     expr += f" ^ RC[r + {rr}]"
-                w(f"      a{X + 5 * Y} = {expr};")
+                w(f"      const uint64_t e{X + 5 * Y} = {expr};")
+        for X in range(5):
+            w(f"      c{X} = " + " ^ ".join(f"e{X + 5 * Y}" for Y in range(5)) + ";")
+        w("      " + " ".join(f"a{i} = e{i};" for i in range(25)))
         w("    }")
     w("  }")
     for i in range(25):
