@@ -6,6 +6,3 @@ import CKeccak
 
 /// Applies the permutation to the 25 lanes at `s` (lane x + 5y at index x + 5y).
 @inline(__always) func keccakF1600(_ s: UnsafeMutablePointer<UInt64>) { strata_keccak_f1600(s) }
-
-/// Which Keccak-f[1600] this CPU runs: "bmi" (x86-64 with BMI1/BMI2) or "generic".
-public var keccakF1600Variant: String { strata_keccak_f1600_variant() == 1 ? "bmi" : "generic" }
