@@ -120,11 +120,12 @@ public enum BlockSTMExecutor {
   /// Blocks with fewer transactions take the serial path (scheduling costs more than it gains).
   public static let defaultMinTransactions = 4
   /// Blocks whose transactions average a lower gas limit take the serial path: measured on the
-  /// corpus (StrataBench `blockstm`, two threads), Block-STM's bookkeeping is now about half the
-  /// serial instructions of an ETH transfer (5.2k against 10.4k, callgrind) and a third of an
-  /// ERC-20 transfer's (11.9k against 35.8k), but forced-parallel light blocks still run at
-  /// 0.5–1.0× serial on two cores (the CPU time of all threads is 1.5–2.3× the serial work:
-  /// shared cache lines, the fee recipient's credits, idle spinning), so the cutoff stays.
+  /// corpus (StrataBench `blockstm`, two threads), Block-STM's bookkeeping is now under half the
+  /// serial instructions of an ETH transfer (4.9k against 10.4k, callgrind, one worker) and about
+  /// a quarter of an ERC-20 transfer's (8.6k against 32.1k), but forced-parallel light blocks
+  /// still run at 0.6–1.05× serial on two cores (the CPU time of all threads is 1.6–3.7× the
+  /// serial work: data shared between the cores, the fee recipient's credits, idle spinning),
+  /// so the cutoff stays.
   public static let defaultMinAverageGasLimit: UInt64 = 150_000
 
   /// Runs the block on one worker per reader.
@@ -530,7 +531,7 @@ final class ParallelRun: Sendable {
       // another worker, whose next incarnation writes its own.
       slot.nanos = nanos
       results.withLock(tx) { swap(&$0, &slot) }  // the previous one is freed outside the lock
-      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads, writes: writes, arena: arena)
+      let wroteNew = memory.record(tx: tx, incarnation: incarnation, reads: view.reads.elements, writes: writes, arena: arena)
       return scheduler.finishExecution(tx, incarnation: incarnation, wroteNewLocation: wroteNew)
     }
   }
@@ -644,7 +645,12 @@ final class ParallelRun: Sendable {
     try SerialExecutor.admit(transactions[i], index: i, context: context, cumulativeGas: st.cumulative,
                              blobGasUsed: &st.blobGasUsed)
     // Read in place under the result's lock: copying a result out costs a retain and a
-    // release per array in it.
+    // release per array in it. Once applied, the result is moved out and freed here, after the
+    // lock: its arrays go back to this worker's allocator cache, which the next incarnation's
+    // result draws from (kept to the end of the window, each result had to be allocated anew
+    // from the allocator's slow path: ~450 instructions a transfer).
+    var spent = IncarnationResult()
+    defer { _ = consume spent }
     let (gas, nanos) = try results.withLock(k) { slot -> (UInt64, UInt64) in
       guard case .executed(let r)? = slot.outcome else {
         switch slot.outcome {
@@ -678,7 +684,9 @@ final class ParallelRun: Sendable {
       } catch let e as StateReadError {
         throw ExecutionError.state(e)
       }
-      return (r.gasUsed, slot.nanos)
+      let settled = (r.gasUsed, slot.nanos)
+      swap(&slot, &spent)
+      return settled
     }
     memory.records.withLock(k) { data in
       var depNanos: UInt64 = 0, depGas: UInt64 = 0

@@ -59,12 +59,18 @@ final class Locked<Value>: @unchecked Sendable {
 /// about fourteen times a transaction, and a mutex's lock and unlock cost ~60 instructions
 /// where these cost ~10. ThreadSanitizer understands them (an acquiring exchange, a releasing
 /// store), unlike the Linux `Mutex`'s futex word.
+///
+/// Each lock has a cache line of its own: packed, sixteen locks shared a line, and two workers
+/// taking different locks (neighbouring transactions' records, different shards) took the line
+/// from each other's cache on every acquire and release.
 final class StripedLocked<Value>: @unchecked Sendable {
   // SAFETY: element `i` is only read or written while `locks[i & stripeMask]` is held (see
   // `acquire`); the buffers are allocated, initialised and freed by this object alone.
   private let values: UnsafeMutablePointer<Value>
-  private let locks: UnsafeMutablePointer<Atomic<UInt32>>
+  private let locks: UnsafeMutableRawPointer
   private let stripeMask: Int
+  /// Bytes from one lock to the next: a cache line.
+  private static var lockStride: Int { 64 }
   let count: Int
   /// Set by `destroyAll` (then the deinit leaves the values alone).
   private var destroyed = false
@@ -75,12 +81,16 @@ final class StripedLocked<Value>: @unchecked Sendable {
     stripeMask = stripes - 1
     values = .allocate(capacity: max(1, count))
     values.initialize(repeating: initial, count: count)
-    locks = .allocate(capacity: stripes)
-    for i in 0..<stripes { (locks + i).initialize(to: Atomic(0)) }
+    locks = .allocate(byteCount: stripes * Self.lockStride, alignment: Self.lockStride)
+    for i in 0..<stripes {
+      (locks + i * Self.lockStride).bindMemory(to: Atomic<UInt32>.self, capacity: 1).initialize(to: Atomic(0))
+    }
   }
 
   deinit {
-    locks.deinitialize(count: stripeMask + 1)
+    for i in 0...stripeMask {
+      (locks + i * Self.lockStride).assumingMemoryBound(to: Atomic<UInt32>.self).deinitialize(count: 1)
+    }
     locks.deallocate()
     if !destroyed { values.deinitialize(count: count) }
     values.deallocate()
@@ -103,7 +113,7 @@ final class StripedLocked<Value>: @unchecked Sendable {
   @inline(__always)
   func withLock<R>(_ index: Int, _ body: (inout Value) throws -> R) rethrows -> R {
     precondition(index >= 0 && index < count, "StripedLocked index out of range")
-    let lock = locks + (index & stripeMask)
+    let lock = (locks + (index & stripeMask) * Self.lockStride).assumingMemoryBound(to: Atomic<UInt32>.self)
     Self.acquire(lock)
     // Releasing: pairs with the acquiring exchange in `acquire` of the next holder.
     defer { lock.pointee.store(0, ordering: .releasing) }
@@ -179,6 +189,14 @@ final class WorkerArena: @unchecked Sendable {
     return UnsafeMutableBufferPointer(start: start.bindMemory(to: T.self, capacity: count), count: count)
   }
 
+  /// A copy of `elements` here.
+  @inline(__always)
+  func copy<T>(_ elements: UnsafeBufferPointer<T>) -> UnsafeBufferPointer<T> {
+    let out = allocate(T.self, count: elements.count)
+    if !elements.isEmpty { out.baseAddress!.initialize(from: elements.baseAddress!, count: elements.count) }
+    return UnsafeBufferPointer(out)
+  }
+
   /// A copy of `array` here.
   @inline(__always)
   func copy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
@@ -188,4 +206,45 @@ final class WorkerArena: @unchecked Sendable {
     }
     return UnsafeBufferPointer(out)
   }
+}
+
+/// A growable list of plain values that one owner empties and refills many times (an
+/// incarnation's read log): emptying is setting the count to zero. An `Array`'s
+/// `removeAll(keepingCapacity:)` is a generic range replacement, ~70 instructions each time.
+struct ScratchList<Element>: ~Copyable {
+  private var start: UnsafeMutablePointer<Element>
+  private var capacity: Int
+  private(set) var count = 0
+
+  init(capacity: Int = 16) {
+    precondition(_isPOD(Element.self), "ScratchList holds plain values only")
+    self.capacity = max(1, capacity)
+    start = .allocate(capacity: self.capacity)
+  }
+
+  deinit { start.deallocate() }
+
+  @inline(__always) mutating func removeAll() { count = 0 }
+
+  @inline(__always) mutating func append(_ e: Element) {
+    if count == capacity { grow() }
+    (start + count).initialize(to: e)
+    count += 1
+  }
+
+  @inline(never) private mutating func grow() {
+    let bigger = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
+    bigger.moveInitialize(from: start, count: count)
+    start.deallocate()
+    start = bigger
+    capacity *= 2
+  }
+
+  @inline(__always) subscript(i: Int) -> Element {
+    precondition(i >= 0 && i < count, "ScratchList index out of range")
+    return start[i]
+  }
+
+  /// The elements (valid until the next change).
+  @inline(__always) var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: start, count: count) }
 }

@@ -46,11 +46,11 @@ final class Scheduler: Sendable {
   private let dependents: StripedLocked<[TxIndex]>
 
   let count: Int
-  private let executionIndex = Atomic<Int>(0)
-  private let validationIndex = Atomic<Int>(0)
-  private let decreaseCount = Atomic<Int>(0)
-  private let activeTasks = Atomic<Int>(0)
-  private let doneMarker = Atomic<Bool>(false)
+  /// The shared counters, a cache line each: every task reads two of them and updates two, and
+  /// packed into one line each update took it from the other workers' caches.
+  /// `doneMarker` is 0, or 1 once the block is done.
+  private let counters = PaddedAtomics(count: 5)
+  private static let executionIndex = 0, validationIndex = 1, decreaseCount = 2, activeTasks = 3, doneMarker = 4
 
   init(transactions: Int) {
     count = transactions
@@ -70,29 +70,29 @@ final class Scheduler: Sendable {
     return (Self.incarnation(s), Self.phase(s))
   }
 
-  var isDone: Bool { doneMarker.load(ordering: .sequentiallyConsistent) }
+  var isDone: Bool { counters[Self.doneMarker].load(ordering: .sequentiallyConsistent) != 0 }
 
   // MARK: Counters
 
   private func decreaseExecutionIndex(_ target: TxIndex) {
-    _ = executionIndex.min(target, ordering: .sequentiallyConsistent)
-    decreaseCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
+    _ = counters[Self.executionIndex].min(target, ordering: .sequentiallyConsistent)
+    counters[Self.decreaseCount].wrappingAdd(1, ordering: .sequentiallyConsistent)
   }
 
   private func decreaseValidationIndex(_ target: TxIndex) {
-    _ = validationIndex.min(target, ordering: .sequentiallyConsistent)
-    decreaseCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
+    _ = counters[Self.validationIndex].min(target, ordering: .sequentiallyConsistent)
+    counters[Self.decreaseCount].wrappingAdd(1, ordering: .sequentiallyConsistent)
   }
 
   /// Done when both counters are past the block, no task is in flight, and no decrease
   /// happened while we looked.
   private func checkDone() {
-    let observed = decreaseCount.load(ordering: .sequentiallyConsistent)
-    let e = executionIndex.load(ordering: .sequentiallyConsistent)
-    let v = validationIndex.load(ordering: .sequentiallyConsistent)
-    if min(e, v) >= count && activeTasks.load(ordering: .sequentiallyConsistent) == 0
-      && observed == decreaseCount.load(ordering: .sequentiallyConsistent) {
-      doneMarker.store(true, ordering: .sequentiallyConsistent)
+    let observed = counters[Self.decreaseCount].load(ordering: .sequentiallyConsistent)
+    let e = counters[Self.executionIndex].load(ordering: .sequentiallyConsistent)
+    let v = counters[Self.validationIndex].load(ordering: .sequentiallyConsistent)
+    if min(e, v) >= count && counters[Self.activeTasks].load(ordering: .sequentiallyConsistent) == 0
+      && observed == counters[Self.decreaseCount].load(ordering: .sequentiallyConsistent) {
+      counters[Self.doneMarker].store(1, ordering: .sequentiallyConsistent)
     }
   }
 
@@ -113,36 +113,37 @@ final class Scheduler: Sendable {
   }
 
   private func nextVersionToExecute() -> SchedulerTask? {
-    if executionIndex.load(ordering: .sequentiallyConsistent) >= count {
+    if counters[Self.executionIndex].load(ordering: .sequentiallyConsistent) >= count {
       checkDone()
       return nil
     }
-    activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
-    let tx = executionIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+    counters[Self.activeTasks].wrappingAdd(1, ordering: .sequentiallyConsistent)
+    let tx = counters[Self.executionIndex].wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
     if let task = tryIncarnate(tx) { return task }
-    activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+    counters[Self.activeTasks].wrappingSubtract(1, ordering: .sequentiallyConsistent)
     return nil
   }
 
   private func nextVersionToValidate() -> SchedulerTask? {
-    if validationIndex.load(ordering: .sequentiallyConsistent) >= count {
+    if counters[Self.validationIndex].load(ordering: .sequentiallyConsistent) >= count {
       checkDone()
       return nil
     }
-    activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
-    let tx = validationIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+    counters[Self.activeTasks].wrappingAdd(1, ordering: .sequentiallyConsistent)
+    let tx = counters[Self.validationIndex].wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
     if tx < count {
       let s = statuses[tx].load(ordering: .sequentiallyConsistent)
       // A committed transaction needs no validation: it can no longer be aborted.
       if Self.phase(s) == .executed && s & Self.committedBit == 0 { return .validate(tx, Self.incarnation(s)) }
     }
-    activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+    counters[Self.activeTasks].wrappingSubtract(1, ordering: .sequentiallyConsistent)
     return nil
   }
 
   /// The next task, validation first when it lags execution; nil when none is available now.
   func nextTask() -> SchedulerTask? {
-    if validationIndex.load(ordering: .sequentiallyConsistent) < executionIndex.load(ordering: .sequentiallyConsistent) {
+    let v = counters[Self.validationIndex].load(ordering: .sequentiallyConsistent)
+    if v < counters[Self.executionIndex].load(ordering: .sequentiallyConsistent) {
       return nextVersionToValidate()
     }
     return nextVersionToExecute()
@@ -162,7 +163,7 @@ final class Scheduler: Sendable {
       dependents.append(tx)
       return true
     }
-    if added { activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+    if added { counters[Self.activeTasks].wrappingSubtract(1, ordering: .sequentiallyConsistent) }
     return added
   }
 
@@ -191,14 +192,14 @@ final class Scheduler: Sendable {
       return out
     }
     resumeDependencies(dependents)
-    if validationIndex.load(ordering: .sequentiallyConsistent) > tx {
+    if counters[Self.validationIndex].load(ordering: .sequentiallyConsistent) > tx {
       if wroteNewLocation {
         decreaseValidationIndex(tx)
       } else {
         return .validate(tx, incarnation)
       }
     }
-    activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+    counters[Self.activeTasks].wrappingSubtract(1, ordering: .sequentiallyConsistent)
     return nil
   }
 
@@ -236,38 +237,70 @@ final class Scheduler: Sendable {
     if aborted {
       setReadyStatus(tx)
       decreaseValidationIndex(tx + 1)
-      if executionIndex.load(ordering: .sequentiallyConsistent) > tx, let task = tryIncarnate(tx) {
+      if counters[Self.executionIndex].load(ordering: .sequentiallyConsistent) > tx, let task = tryIncarnate(tx) {
         return task
       }
     }
-    activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+    counters[Self.activeTasks].wrappingSubtract(1, ordering: .sequentiallyConsistent)
     return nil
   }
 }
 
 /// Atomic words in one allocation (an object and an atomic per transaction cost a measurable
 /// share of setting up a light block).
+///
+/// Interleaved: word `i` lives in row `i % 8`, so that neighbouring transactions — the ones
+/// the workers run at the same moment — have their words in different cache lines (packed,
+/// eight shared a line, and each status change took it from the other workers' caches).
 final class AtomicArray: Sendable {
   // SAFETY (for the unchecked pointer below): allocated and initialised in `init`, freed in
   // `deinit`, and only ever accessed through `Atomic`'s operations in between.
   private nonisolated(unsafe) let words: UnsafeMutablePointer<Atomic<UInt64>>
   let count: Int
+  /// Words per row: at least a cache line's worth.
+  private let rowWords: Int
 
   init(count: Int) {
     self.count = count
-    words = .allocate(capacity: max(1, count))
-    for i in 0..<count { (words + i).initialize(to: Atomic(0)) }
+    rowWords = max(8, (count + 7) / 8)
+    words = .allocate(capacity: 8 * rowWords)
+    for i in 0..<(8 * rowWords) { (words + i).initialize(to: Atomic(0)) }
   }
 
   deinit {
-    words.deinitialize(count: count)
+    words.deinitialize(count: 8 * rowWords)
     words.deallocate()
   }
 
   @inline(__always) subscript(index: Int) -> Atomic<UInt64> {
     unsafeAddress {
       precondition(index >= 0 && index < count, "AtomicArray index out of range")
-      return UnsafePointer(words + index)
+      return UnsafePointer(words + ((index & 7) * rowWords + (index >> 3)))
     }
+  }
+}
+
+/// A few atomic counters, each on a cache line of its own.
+final class PaddedAtomics: Sendable {
+  // SAFETY: as `AtomicArray`'s words.
+  private nonisolated(unsafe) let base: UnsafeMutableRawPointer
+  let count: Int
+  private static var stride: Int { 64 }
+
+  init(count: Int) {
+    self.count = count
+    base = .allocate(byteCount: max(1, count) * Self.stride, alignment: Self.stride)
+    for i in 0..<count {
+      (base + i * Self.stride).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(0))
+    }
+  }
+
+  deinit {
+    for i in 0..<count { (base + i * Self.stride).assumingMemoryBound(to: Atomic<Int>.self).deinitialize(count: 1) }
+    base.deallocate()
+  }
+
+  @inline(__always) subscript(i: Int) -> Atomic<Int> {
+    unsafeAddress { UnsafePointer((base + i * Self.stride).assumingMemoryBound(to: Atomic<Int>.self)) }
   }
 }

@@ -37,13 +37,13 @@ final class VersionedView: StateReader {
 
   private(set) var tx: TxIndex = 0
   /// This incarnation's reads, in order (handed to the memory when it finishes).
-  var reads: [ReadEntry] = []
+  var reads = ScratchList<ReadEntry>()
   /// The first value read of each account: what the incarnation's writes are compared with.
   /// An account that only credits brought into existence is recorded as absent: no version
   /// says it exists, so a write of it must write every field.
   /// In reading order, searched linearly (a handful for most transactions; hashing every
   /// address cost more); `accountsReadIndex` indexes them once there are more than 16.
-  private var accountsRead: [(address: Address, account: Account?)] = []
+  private var accountsRead = ScratchList<(address: Address, account: Account?)>()
   private var accountsReadIndex: [Address: Int] = [:]
   /// Set by `readAccount` when its account exists through credits alone.
   private var createdByCreditsOnly = false
@@ -56,8 +56,8 @@ final class VersionedView: StateReader {
   func begin(_ tx: TxIndex) {
     self.tx = tx
     // Kept: the memory copies a finished incarnation's reads (into the worker's arena).
-    reads.removeAll(keepingCapacity: true)
-    accountsRead.removeAll(keepingCapacity: true)
+    reads.removeAll()
+    accountsRead.removeAll()
     if !accountsReadIndex.isEmpty { accountsReadIndex.removeAll(keepingCapacity: true) }
   }
 
@@ -67,7 +67,7 @@ final class VersionedView: StateReader {
       guard let i = accountsReadIndex[address] else { return nil }
       return .some(accountsRead[i].account)
     }
-    for e in accountsRead where e.address == address { return .some(e.account) }
+    for e in accountsRead.elements where e.address == address { return .some(e.account) }
     return nil
   }
 
@@ -80,7 +80,7 @@ final class VersionedView: StateReader {
       accountsRead.append((address, createdByCreditsOnly ? nil : result))
       if accountsRead.count > 16 {
         if accountsReadIndex.isEmpty {
-          for (i, e) in accountsRead.enumerated() { accountsReadIndex[e.address] = i }
+          for (i, e) in accountsRead.elements.enumerated() { accountsReadIndex[e.address] = i }
         } else {
           accountsReadIndex[address] = accountsRead.count - 1
         }
