@@ -57,24 +57,37 @@ public struct BlockProcessor: Sendable {
     let prepared: [PreparedTransaction]
     let context: BlockContext
     let senders: [Address]
+    let execution: BlockExecution
+    let writesAfter: [StateChanges]
+    let parallelStats: BlockSTMStats?
     do throws(BlockError) {
       guard header.parentHash == parent.hash else {
         throw .mismatch(.parentHash, expected: .hash(parent.hash), got: .hash(header.parentHash))
       }
       try HeaderValidator.validate(header, parent: parent, config: config, parentTotalDifficulty: parentTotalDifficulty)
-      (prepared, context, senders) = try validateTransactions(block, fork: fork, prepared: ahead)
     } catch {
       throw .invalid(error)
     }
-    onValidated?(prepared)
-    let envs = block.transactions.indices.map { i in
-      Self.txEnv(block.transactions[i], sender: senders[i], baseFee: header.baseFeePerGas ?? .zero, fork: fork,
-                 authorities: prepared[i].authorities)
+    if ahead == nil && streamsExecution(block, fork: fork) {
+      (prepared, context, senders, execution) = try executeWhileRecovering(block, fork: fork, on: reader)
+      onValidated?(prepared)
+      (writesAfter, parallelStats) = ([], nil)
+    } else {
+      do throws(BlockError) {
+        (prepared, context, senders) = try validateTransactions(block, fork: fork, prepared: ahead)
+      } catch {
+        throw .invalid(error)
+      }
+      onValidated?(prepared)
+      let envs = block.transactions.indices.map { i in
+        Self.txEnv(block.transactions[i], sender: senders[i], baseFee: header.baseFeePerGas ?? .zero, fork: fork,
+                   authorities: prepared[i].authorities)
+      }
+      // Before Byzantium (EIP-658) each receipt holds the state root after its transaction: the
+      // block's writes so far are kept per transaction for the commit step to compute it.
+      (execution, writesAfter, parallelStats) = try run(envs, context: context, on: reader, workerReaders: workerReaders,
+                                                        keepWritesPerTransaction: fork < .byzantium)
     }
-    // Before Byzantium (EIP-658) each receipt holds the state root after its transaction: the
-    // block's writes so far are kept per transaction for the commit step to compute it.
-    let (execution, writesAfter, parallelStats) = try run(envs, context: context, on: reader, workerReaders: workerReaders,
-                                                      keepWritesPerTransaction: fork < .byzantium)
 
     // Receipts, bloom and the totals the header promises.
     let (receipts, receiptEncodings, bloom) = Self.receipts(block.transactions, execution, postStates: nil, threads: threads)
@@ -152,7 +165,6 @@ public struct BlockProcessor: Sendable {
   func validateTransactions(
     _ block: Block, fork: Fork, prepared ahead: BackgroundMap<PreparedTransaction>?
   ) throws(BlockError) -> ([PreparedTransaction], BlockContext, [Address]) {
-    let header = block.header
     // Senders, encodings and hashes for every transaction, in parallel; without a preparation
     // started ahead, the transactions root is computed while the senders recover.
     var prepared = ahead?.finish(threads: threads) ?? []
@@ -161,8 +173,26 @@ public struct BlockProcessor: Sendable {
       (prepared, transactionsRoot) = prepareTransactionsWithRoot(block.transactions, fork: fork, threads: threads)
     }
     try validateBody(block, fork: fork, transactionEncodings: prepared.map(\.encoding), transactionsRoot: transactionsRoot)
+    let context = try statelessChecks(block, fork: fork)
+    return (prepared, context, try Self.senders(prepared))
+  }
 
-    // Stateless transaction checks.
+  /// The senders, or the first transaction whose sender does not recover.
+  static func senders(_ prepared: [PreparedTransaction]) throws(BlockError) -> [Address] {
+    var senders: [Address] = []
+    senders.reserveCapacity(prepared.count)
+    for (i, p) in prepared.enumerated() {
+      switch p.sender {
+      case .success(let a): senders.append(a)
+      case .failure(let e): throw .transaction(index: i, .sender(e))
+      }
+    }
+    return senders
+  }
+
+  /// Every transaction's stateless rules, in order; the executor's context.
+  func statelessChecks(_ block: Block, fork: Fork) throws(BlockError) -> BlockContext {
+    let header = block.header
     let chainID = U256(config.chainID)
     let baseFee = header.baseFeePerGas ?? .zero
     var context = Self.context(for: header, fork: fork, config: config, withdrawals: block.withdrawals,
@@ -187,15 +217,7 @@ public struct BlockProcessor: Sendable {
         }
       }
     }
-    var senders: [Address] = []
-    senders.reserveCapacity(block.transactions.count)
-    for (i, p) in prepared.enumerated() {
-      switch p.sender {
-      case .success(let a): senders.append(a)
-      case .failure(let e): throw .transaction(index: i, .sender(e))
-      }
-    }
-    return (prepared, context, senders)
+    return context
   }
 
   /// The one place the executors are called: serial when the block's receipts need the state

@@ -19,7 +19,7 @@ public func recoverSenders(_ txs: [Transaction], fork: Fork, threads: Int)
 }
 
 /// The sender of `tx`, or why it could not be recovered.
-private func sender(of tx: Transaction, lowS: Bool) -> Result<Address, TransactionError> {
+func sender(of tx: Transaction, lowS: Bool) -> Result<Address, TransactionError> {
   do throws(TransactionError) { return .success(try tx.recoverSender(lowS: lowS)) } catch { return .failure(error) }
 }
 

@@ -132,30 +132,59 @@ public enum SerialExecutor {
     _ transactions: [TxEnv], context: BlockContext, state: any StateReader,
     afterTransaction: ((Int, StateChanges) -> Void)? = nil
   ) throws(ExecutionError) -> BlockExecution {
-    let overlay = OverlayReader(base: state)
-    let vm = VirtualMachine(block: context.env)
-    do {
-      try applyPreTransactionSystemCalls(vm: vm, context: context, overlay: overlay)
-    } catch {
-      throw .state(error)
-    }
-    var outcomes: [TransactionOutcome] = []
-    outcomes.reserveCapacity(transactions.count)
-    var cumulative: UInt64 = 0
-    var blobGas: UInt64 = 0
+    let run = try Run(context: context, state: state, expectedTransactions: transactions.count)
     for (i, tx) in transactions.enumerated() {
-      let (outcome, writes) = try executeOne(tx, index: i, vm: vm, context: context, reader: overlay,
+      try run.execute(tx, index: i)
+      afterTransaction?(i, run.writes)
+    }
+    return try run.finish()
+  }
+
+  /// The serial executor one transaction at a time, for a caller that hands the transactions
+  /// over as they become ready (import executes a block's first transactions while the
+  /// senders of the later ones are still being recovered). `execute(_:context:state:)` is
+  /// exactly this over a whole list.
+  public final class Run {
+    private let context: BlockContext
+    private let overlay: OverlayReader
+    private let vm: VirtualMachine
+    private var outcomes: [TransactionOutcome] = []
+    private var cumulative: UInt64 = 0
+    private var blobGas: UInt64 = 0
+
+    /// Starts the block: the system calls before the transactions (EIP-4788, EIP-2935).
+    public init(context: BlockContext, state: any StateReader, expectedTransactions: Int = 0) throws(ExecutionError) {
+      self.context = context
+      overlay = OverlayReader(base: state)
+      vm = VirtualMachine(block: context.env)
+      outcomes.reserveCapacity(expectedTransactions)
+      do {
+        try applyPreTransactionSystemCalls(vm: vm, context: context, overlay: overlay)
+      } catch {
+        throw .state(error)
+      }
+    }
+
+    /// The block's writes so far.
+    public var writes: StateChanges { overlay.writes }
+
+    /// Executes the next transaction, `index` in the block, and adds its writes.
+    public func execute(_ tx: TxEnv, index: Int) throws(ExecutionError) {
+      let (outcome, writes) = try executeOne(tx, index: index, vm: vm, context: context, reader: overlay,
                                              cumulativeGas: cumulative, blobGasUsed: &blobGas)
       cumulative += outcome.gasUsed
       var o = outcome
       o.cumulativeGasUsed = cumulative
       outcomes.append(o)
       try apply(writes, to: overlay, fork: context.env.fork)
-      afterTransaction?(i, overlay.writes)
     }
-    let requests = try applyPostTransactionChanges(vm: vm, context: context, overlay: overlay)
-    return BlockExecution(outcomes: outcomes, writes: overlay.writes, gasUsed: cumulative, blobGasUsed: blobGas,
-                          systemRequests: requests)
+
+    /// Ends the block: withdrawals, rewards and the system calls after the transactions.
+    public func finish() throws(ExecutionError) -> BlockExecution {
+      let requests = try applyPostTransactionChanges(vm: vm, context: context, overlay: overlay)
+      return BlockExecution(outcomes: outcomes, writes: overlay.writes, gasUsed: cumulative, blobGasUsed: blobGas,
+                            systemRequests: requests)
+    }
   }
 
   /// Adds one transaction's write set to the block's writes in `overlay`: its credits are

@@ -317,20 +317,34 @@ final class ParallelMapJob<T: Sendable>: @unchecked Sendable {
   /// Set when the results are no longer wanted: workers stop claiming (each finishes the
   /// chunk it holds, so the slots made are exactly those below `next`).
   let cancelled = Atomic<Bool>(false)
+  /// Per chunk, set once its results are made (releasing: `isMade` acquires them).
+  private let made: AtomicArray
 
   init(count: Int, chunk: Int, results: UnsafeMutableBufferPointer<T>, body: @escaping @Sendable (Int) -> T) {
     self.count = count; self.chunk = chunk; self.results = results; self.body = body
+    made = AtomicArray(count: max(1, (count + chunk - 1) / chunk))
   }
 
   func work() {
-    while !cancelled.load(ordering: .relaxed) {
-      let start = next.wrappingAdd(chunk, ordering: .relaxed).oldValue
-      if start >= count { return }
-      for i in start..<min(start + chunk, count) {
-        // SAFETY: i < count and this worker alone claimed i (see the type's invariant).
-        (results.baseAddress! + i).initialize(to: body(i))
-      }
+    while workOneChunk() {}
+  }
+
+  /// Claims the next chunk and makes its results; false when none is left (or cancelled).
+  func workOneChunk() -> Bool {
+    if cancelled.load(ordering: .relaxed) { return false }
+    let start = next.wrappingAdd(chunk, ordering: .relaxed).oldValue
+    if start >= count { return false }
+    for i in start..<min(start + chunk, count) {
+      // SAFETY: i < count and this worker alone claimed i (see the type's invariant).
+      (results.baseAddress! + i).initialize(to: body(i))
     }
+    made[start / chunk].store(1, ordering: .releasing)
+    return true
+  }
+
+  /// Whether result `i` is made (and visible to the caller).
+  func isMade(_ i: Int) -> Bool {
+    made[i / chunk].load(ordering: .acquiring) != 0
   }
 }
 
@@ -377,6 +391,22 @@ public final class BackgroundMap<T: Sendable>: @unchecked Sendable {
       out.baseAddress!.moveInitialize(from: buffer, count: count)
       initialized = count
     }
+  }
+
+  /// Element `i`, as soon as it is made: while it is not, the caller makes the next unclaimed
+  /// chunk itself (which holds `i` when nobody has claimed it yet), or waits for the worker
+  /// making it. Import executes a block's transactions in order this way while the later
+  /// senders are still being recovered. Call before `finish`, from the thread that will call it.
+  public func element(_ i: Int) -> T {
+    precondition(!finished && i >= 0 && i < count, "BackgroundMap.element out of range or after finish")
+    var spins = 0
+    while !job.isMade(i) {
+      if job.workOneChunk() { continue }
+      spins += 1
+      if spins & 63 == 0 { sched_yield() }
+    }
+    // SAFETY: made (acquired above) and never written again; moved out only by `finish`.
+    return buffer[i]
   }
 
   /// Dropped unfinished (the block before failed): the helpers stop after their current chunk,

@@ -1,0 +1,91 @@
+import EVM
+import Execution
+import Primitives
+import State
+import Trie
+
+// A light block imported with several threads and nothing prepared ahead (a file's first
+// block, or its only one) used to wait for every sender before its first transaction ran:
+// recovery (secp256k1, about 60-90 µs a transaction here) on every thread, then the serial
+// execution on one while the others idled. Here the transactions execute in order as their
+// senders become known, and the executing thread recovers senders itself whenever the next
+// one is not ready: recovery and execution share the threads instead of following each other.
+//
+// What the block is judged by does not change: the body, every transaction's stateless rules
+// and every sender are checked before an execution error is reported, exactly as when they
+// ran first (an execution error found early waits for the checks of the transactions after it).
+
+extension BlockProcessor {
+  /// Whether `execute` runs `block` while its senders recover: several threads, at least two
+  /// transactions, the serial executor (Block-STM needs every sender at the start), and receipts
+  /// that need no state root after each transaction (from Byzantium).
+  func streamsExecution(_ block: Block, fork: Fork) -> Bool {
+    guard threads > 1, block.transactions.count > 1, fork >= .byzantium else { return false }
+    if serialExecution { return true }
+    return BlockSTMExecutor.serialReason(
+      threads: threads, gasLimits: block.transactions.lazy.map(\.gasLimit),
+      minTransactions: cutoffs.minTransactions, minAverageGasLimit: cutoffs.minAverageGasLimit) != nil
+  }
+
+  /// The body and transaction checks of `validateTransactions` and the serial execution of
+  /// `run`, with the execution of each transaction starting as soon as its sender is known.
+  func executeWhileRecovering(
+    _ block: Block, fork: Fork, on reader: any StateReader & Sendable
+  ) throws(BlockExecutionError) -> ([PreparedTransaction], BlockContext, [Address], BlockExecution) {
+    let txs = block.transactions
+    let header = block.header
+    // Encodings and hashes first (cheap, on every thread), then the senders on the helpers
+    // while this thread computes the transactions root and checks the body and the rules.
+    let encoded = parallelMap(count: txs.count, threads: threads, chunk: 32) { i in
+      let encoding = txs[i].canonicalBytes
+      return (encoding, Keccak256.hash(encoding))
+    }
+    let lowS = fork >= .homestead
+    let signers = BackgroundMap(count: txs.count, chunk: 4, helpers: threads - 1) { i in
+      (sender(of: txs[i], lowS: lowS), txs[i].authorizationList.map { try? $0.authority() })
+    }
+    let context: BlockContext
+    do throws(BlockError) {
+      let encodings = encoded.map(\.0)
+      try validateBody(block, fork: fork, transactionEncodings: encodings, transactionsRoot: TrieRoot.orderedRoot(encodings))
+      context = try statelessChecks(block, fork: fork)
+    } catch {
+      throw .invalid(error)  // the helpers stop when `signers` is dropped
+    }
+
+    // Each transaction as its sender is known; the first failure stops the loop.
+    var run: SerialExecutor.Run? = nil
+    var failure: ExecutionError? = nil
+    let baseFee = header.baseFeePerGas ?? .zero
+    do throws(ExecutionError) {
+      let r = try SerialExecutor.Run(context: context, state: reader, expectedTransactions: txs.count)
+      run = r
+      for i in txs.indices {
+        let (sender, authorities) = signers.element(i)
+        guard case .success(let address) = sender else { break }  // reported below, in order
+        try r.execute(Self.txEnv(txs[i], sender: address, baseFee: baseFee, fork: fork, authorities: authorities), index: i)
+      }
+    } catch {
+      failure = error
+    }
+
+    let recovered = signers.finish(threads: 1)
+    var prepared: [PreparedTransaction] = []
+    prepared.reserveCapacity(txs.count)
+    for i in txs.indices {
+      prepared.append(PreparedTransaction(sender: recovered[i].0, encoding: encoded[i].0, hash: encoded[i].1,
+                                          authorities: recovered[i].1))
+    }
+    // A sender that does not recover is reported before any execution error, as when every
+    // sender was checked before the first transaction ran.
+    let senders: [Address]
+    do throws(BlockError) { senders = try Self.senders(prepared) } catch { throw .invalid(error) }
+    do throws(ExecutionError) {
+      if let failure { throw failure }
+      guard let run else { throw .state(.backend("streamed execution did not start")) }
+      return (prepared, context, senders, try run.finish())
+    } catch {
+      throw BlockExecutionError(error)
+    }
+  }
+}
