@@ -650,7 +650,6 @@ final class ParallelRun: Sendable {
     // result draws from (kept to the end of the window, each result had to be allocated anew
     // from the allocator's slow path: ~450 instructions a transfer).
     var spent = IncarnationResult()
-    defer { _ = consume spent }
     let (gas, nanos) = try results.withLock(k) { slot -> (UInt64, UInt64) in
       guard case .executed(let r)? = slot.outcome else {
         switch slot.outcome {
