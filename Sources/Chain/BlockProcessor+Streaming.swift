@@ -36,17 +36,10 @@ extension BlockProcessor {
     let header = block.header
     // Encodings and hashes first (cheap, on every thread), then the senders on the helpers
     // while this thread computes the transactions root and checks the body and the rules.
-    let encoded = parallelMap(count: txs.count, threads: threads, chunk: 32) { i in
-      let encoding = txs[i].canonicalBytes
-      return (encoding, Keccak256.hash(encoding))
-    }
-    let lowS = fork >= .homestead
-    let signers = BackgroundMap(count: txs.count, chunk: 4, helpers: threads - 1) { i in
-      (sender(of: txs[i], lowS: lowS), txs[i].authorizationList.map { try? $0.authority() })
-    }
+    let (encoded, signers) = startPreparing(txs, fork: fork, threads: threads)
     let context: BlockContext
     do throws(BlockError) {
-      let encodings = encoded.map(\.0)
+      let encodings = encoded.map(\.encoding)
       try validateBody(block, fork: fork, transactionEncodings: encodings, transactionsRoot: TrieRoot.orderedRoot(encodings))
       context = try statelessChecks(block, fork: fork)
     } catch {
@@ -69,13 +62,7 @@ extension BlockProcessor {
       failure = error
     }
 
-    let recovered = signers.finish(threads: 1)
-    var prepared: [PreparedTransaction] = []
-    prepared.reserveCapacity(txs.count)
-    for i in txs.indices {
-      prepared.append(PreparedTransaction(sender: recovered[i].0, encoding: encoded[i].0, hash: encoded[i].1,
-                                          authorities: recovered[i].1))
-    }
+    let prepared = assemblePrepared(encoded, signers.finish(threads: 1))
     // A sender that does not recover is reported before any execution error, as when every
     // sender was checked before the first transaction ran.
     let senders: [Address]

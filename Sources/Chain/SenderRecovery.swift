@@ -19,7 +19,7 @@ public func recoverSenders(_ txs: [Transaction], fork: Fork, threads: Int)
 }
 
 /// The sender of `tx`, or why it could not be recovered.
-func sender(of tx: Transaction, lowS: Bool) -> Result<Address, TransactionError> {
+private func sender(of tx: Transaction, lowS: Bool) -> Result<Address, TransactionError> {
   do throws(TransactionError) { return .success(try tx.recoverSender(lowS: lowS)) } catch { return .failure(error) }
 }
 
@@ -55,23 +55,35 @@ func prepareTransactionsWithRoot(_ txs: [Transaction], fork: Fork, threads: Int)
     let prepared = prepareTransactions(txs, fork: fork, threads: threads)
     return (prepared, TrieRoot.orderedRoot(prepared.map(\.encoding)))
   }
-  let encoded = parallelMap(count: txs.count, threads: threads, chunk: 32) { i in
+  let (encoded, signers) = startPreparing(txs, fork: fork, threads: threads)
+  let root = TrieRoot.orderedRoot(encoded.map(\.encoding))
+  return (assemblePrepared(encoded, signers.finish(threads: 1)), root)
+}
+
+/// What a transaction's signatures give: its sender, and (EIP-7702) each authorization's signer.
+typealias Signers = (sender: Result<Address, TransactionError>, authorities: [Address?])
+
+/// The encodings and hashes of `txs` (cheap, on `threads` threads, returned), and their
+/// signers started on `threads - 1` helpers (the caller collects them, or joins in).
+func startPreparing(_ txs: [Transaction], fork: Fork, threads: Int)
+  -> (encoded: [(encoding: [UInt8], hash: Hash)], signers: BackgroundMap<Signers>)
+{
+  let encoded = parallelMap(count: txs.count, threads: threads, chunk: 32) { i -> (encoding: [UInt8], hash: Hash) in
     let encoding = txs[i].canonicalBytes
     return (encoding, Keccak256.hash(encoding))
   }
   let lowS = fork >= .homestead
-  let signers = BackgroundMap(count: txs.count, chunk: 4, helpers: threads - 1) { i in
+  let signers = BackgroundMap<Signers>(count: txs.count, chunk: 4, helpers: threads - 1) { i in
     (sender(of: txs[i], lowS: lowS), txs[i].authorizationList.map { try? $0.authority() })
   }
-  let root = TrieRoot.orderedRoot(encoded.map(\.0))
-  let recovered = signers.finish(threads: 1)
-  var prepared: [PreparedTransaction] = []
-  prepared.reserveCapacity(txs.count)
-  for i in txs.indices {
-    prepared.append(PreparedTransaction(sender: recovered[i].0, encoding: encoded[i].0, hash: encoded[i].1,
-                                        authorities: recovered[i].1))
+  return (encoded, signers)
+}
+
+/// The prepared transactions from `startPreparing`'s two halves.
+func assemblePrepared(_ encoded: [(encoding: [UInt8], hash: Hash)], _ signers: [Signers]) -> [PreparedTransaction] {
+  zip(encoded, signers).map { e, s in
+    PreparedTransaction(sender: s.sender, encoding: e.encoding, hash: e.hash, authorities: s.authorities)
   }
-  return (prepared, root)
 }
 
 private func preparing(_ txs: [Transaction], fork: Fork) -> @Sendable (Int) -> PreparedTransaction {

@@ -74,35 +74,37 @@ import Trie
     #expect((try? bad.sender(fork: .cancun)) == nil)
     block.transactions[30] = bad
     block.header.transactionsRoot = TrieRoot.orderedRoot(block.transactions.map(\.canonicalBytes))
-    var errors: [String] = []
-    for threads in [1, 2] {
-      do {
-        _ = try BlockProcessor(config: genesis.chainConfig, threads: threads).execute(block, parent: parent, on: base)
-        Issue.record("a block with a bad signature was accepted with \(threads) threads")
-      } catch {
-        guard case .invalid(.transaction(index: 30, .sender)) = error else {
-          Issue.record("expected transaction 30's sender, got \(error) with \(threads) threads")
-          continue
-        }
-        errors.append("\(error)")
+    let errors = Self.errors(block, genesis: genesis, parent: parent, base: base)
+    #expect(errors.count == 2 && errors[0] == errors[1])
+    for error in errors {
+      guard case .invalid(.transaction(index: 30, .sender)) = error else {
+        Issue.record("expected transaction 30's sender, got \(error)")
+        continue
       }
     }
-    #expect(errors.count == 2 && errors[0] == errors[1])
 
     // Without the bad signature, transaction 3's execution error is the block's, on both paths.
     block.transactions[30] = good.transactions[30]
     block.header.transactionsRoot = TrieRoot.orderedRoot(block.transactions.map(\.canonicalBytes))
-    var failures: [String] = []
+    let failures = Self.errors(block, genesis: genesis, parent: parent, base: base).map { "\($0)" }
+    #expect(failures.count == 2 && failures[0] == failures[1])
+    #expect(failures.first?.contains("3") == true)
+  }
+}
+
+extension StreamedExecutionTests {
+  /// The errors of `block` with one thread and with two (one entry each; none when accepted).
+  static func errors(_ block: Block, genesis: GenesisFile, parent: Header, base: InMemoryState) -> [BlockExecutionError] {
+    var out: [BlockExecutionError] = []
     for threads in [1, 2] {
       do {
         _ = try BlockProcessor(config: genesis.chainConfig, threads: threads).execute(block, parent: parent, on: base)
-        Issue.record("a block with a nonce gap was accepted with \(threads) threads")
+        Issue.record("an invalid block was accepted with \(threads) threads")
       } catch {
-        failures.append("\(error)")
+        out.append(error)
       }
     }
-    #expect(failures.count == 2 && failures[0] == failures[1])
-    #expect(failures.first?.contains("3") == true)
+    return out
   }
 }
 
