@@ -136,9 +136,11 @@ final class BlockWriter: Sendable {
   }
 
   /// The messages, in order: the writer sleeps on the count (the kernel's wait, not a spin: it
-  /// waits out most of a block's execution).
+  /// waits out most of a block's execution). Behind a pthread lock (`Locked`), which
+  /// ThreadSanitizer sees, rather than `Mutex`, whose futex it does not: it reported the
+  /// queue's accesses from the two threads as a race.
   private final class Mailbox: Sendable {
-    let queue = Mutex<[Message]>([])
+    let queue = Locked<[Message]>([])
     let ready = DispatchSemaphore(value: 0)
 
     func post(_ message: Message) {

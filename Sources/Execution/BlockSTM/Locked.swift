@@ -11,14 +11,15 @@ import Synchronization
 ///
 /// Used instead of `Synchronization.Mutex` because ThreadSanitizer sees pthread locks (it
 /// intercepts them) but not the Linux `Mutex`'s futex word, and reports every access it guards
-/// as a race: the Block-STM tests must run clean under TSan. The lock is not recursive.
-final class Locked<Value>: @unchecked Sendable {
+/// as a race: the Block-STM tests must run clean under TSan. The lock is not recursive. Public
+/// for the other targets' cross-thread queues (the import's block writer) for the same reason.
+public final class Locked<Value>: @unchecked Sendable {
   // SAFETY: `value` is only read or written between `pthread_mutex_lock` and
   // `pthread_mutex_unlock` of `mutex`, which this object allocates, owns and frees.
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
   private var value: Value
 
-  init(_ value: Value) {
+  public init(_ value: Value) {
     self.value = value
     mutex = .allocate(capacity: 1)
     mutex.initialize(to: pthread_mutex_t())
@@ -34,7 +35,7 @@ final class Locked<Value>: @unchecked Sendable {
 
   /// Runs `body` with exclusive access to the value.
   @inline(__always)
-  func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+  public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     return try body(&value)
