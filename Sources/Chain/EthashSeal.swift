@@ -1,7 +1,7 @@
 import Cryptography
+import Execution
 import Foundation
 import Primitives
-import Synchronization
 
 /// Checks the ethash seal (mix hash and nonce) of proof-of-work headers, as geth's import does:
 /// hashimoto-light over the epoch's cache, which is generated once and kept on disk
@@ -10,8 +10,9 @@ import Synchronization
 public final class EthashVerifier: Sendable {
   /// Where caches are kept; nil keeps them in memory only.
   public let directory: String?
-  /// Caches in memory, most recently used last (at most `keep`).
-  private let caches = Mutex<[Ethash.Cache]>([])
+  /// Caches in memory, most recently used last (at most `keep`). Behind a pthread lock
+  /// (`Locked`), which ThreadSanitizer sees, rather than `Mutex`, whose futex it does not.
+  private let caches = Locked<[Ethash.Cache]>([])
   private static let keep = 3
 
   public init(directory: String?) { self.directory = directory }
