@@ -51,6 +51,38 @@ public final class Locked<Value>: @unchecked Sendable {
   }
 }
 
+/// A few atomic words, each on a cache line of its own: the scheduler's counters and
+/// `StripedLocked`'s locks (packed, one worker's update took the line from the others' caches).
+final class PaddedAtomics: Sendable {
+  // SAFETY: allocated and initialised in `init`, freed in `deinit`, and only ever accessed
+  // through `Atomic`'s operations in between.
+  private nonisolated(unsafe) let base: UnsafeMutableRawPointer
+  let count: Int
+  private static var stride: Int { 64 }
+
+  init(count: Int) {
+    self.count = count
+    base = .allocate(byteCount: max(1, count) * Self.stride, alignment: Self.stride)
+    for i in 0..<count {
+      (base + i * Self.stride).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(0))
+    }
+  }
+
+  deinit {
+    for i in 0..<count { (base + i * Self.stride).assumingMemoryBound(to: Atomic<Int>.self).deinitialize(count: 1) }
+    base.deallocate()
+  }
+
+  /// Word `i`'s address.
+  @inline(__always) func pointer(_ i: Int) -> UnsafePointer<Atomic<Int>> {
+    UnsafePointer((base + i * Self.stride).assumingMemoryBound(to: Atomic<Int>.self))
+  }
+
+  @inline(__always) subscript(i: Int) -> Atomic<Int> {
+    unsafeAddress { pointer(i) }
+  }
+}
+
 /// `count` values in one allocation, guarded by a fixed set of spin locks (value `i` by lock
 /// `i % stripes`): one allocation for a block's worth of per-transaction records instead of an
 /// object and a mutex per transaction, which cost a measurable share of a light block.
@@ -61,17 +93,15 @@ public final class Locked<Value>: @unchecked Sendable {
 /// where these cost ~10. ThreadSanitizer understands them (an acquiring exchange, a releasing
 /// store), unlike the Linux `Mutex`'s futex word.
 ///
-/// Each lock has a cache line of its own: packed, sixteen locks shared a line, and two workers
-/// taking different locks (neighbouring transactions' records, different shards) took the line
-/// from each other's cache on every acquire and release.
+/// Each lock has a cache line of its own (`PaddedAtomics`): packed, sixteen locks shared a line,
+/// and two workers taking different locks (neighbouring transactions' records, different
+/// shards) took the line from each other's cache on every acquire and release.
 final class StripedLocked<Value>: @unchecked Sendable {
   // SAFETY: element `i` is only read or written while `locks[i & stripeMask]` is held (see
   // `acquire`); the buffers are allocated, initialised and freed by this object alone.
   private let values: UnsafeMutablePointer<Value>
-  private let locks: UnsafeMutableRawPointer
+  private let locks: PaddedAtomics
   private let stripeMask: Int
-  /// Bytes from one lock to the next: a cache line.
-  private static var lockStride: Int { 64 }
   let count: Int
   /// Set by `destroyAll` (then the deinit leaves the values alone).
   private var destroyed = false
@@ -82,17 +112,10 @@ final class StripedLocked<Value>: @unchecked Sendable {
     stripeMask = stripes - 1
     values = .allocate(capacity: max(1, count))
     values.initialize(repeating: initial, count: count)
-    locks = .allocate(byteCount: stripes * Self.lockStride, alignment: Self.lockStride)
-    for i in 0..<stripes {
-      (locks + i * Self.lockStride).bindMemory(to: Atomic<UInt32>.self, capacity: 1).initialize(to: Atomic(0))
-    }
+    locks = PaddedAtomics(count: stripes)
   }
 
   deinit {
-    for i in 0...stripeMask {
-      (locks + i * Self.lockStride).assumingMemoryBound(to: Atomic<UInt32>.self).deinitialize(count: 1)
-    }
-    locks.deallocate()
     if !destroyed { values.deinitialize(count: count) }
     values.deallocate()
   }
@@ -114,7 +137,7 @@ final class StripedLocked<Value>: @unchecked Sendable {
   @inline(__always)
   func withLock<R>(_ index: Int, _ body: (inout Value) throws -> R) rethrows -> R {
     precondition(index >= 0 && index < count, "StripedLocked index out of range")
-    let lock = (locks + (index & stripeMask) * Self.lockStride).assumingMemoryBound(to: Atomic<UInt32>.self)
+    let lock = locks.pointer(index & stripeMask)
     Self.acquire(lock)
     // Releasing: pairs with the acquiring exchange in `acquire` of the next holder.
     defer { lock.pointee.store(0, ordering: .releasing) }
@@ -122,7 +145,7 @@ final class StripedLocked<Value>: @unchecked Sendable {
   }
 
   @inline(__always)
-  private static func acquire(_ lock: UnsafeMutablePointer<Atomic<UInt32>>) {
+  private static func acquire(_ lock: UnsafePointer<Atomic<Int>>) {
     // Acquiring: pairs with the releasing store that ended the previous holder's section.
     if lock.pointee.compareExchange(expected: 0, desired: 1, successOrdering: .acquiring,
                                     failureOrdering: .relaxed).exchanged { return }
@@ -130,7 +153,7 @@ final class StripedLocked<Value>: @unchecked Sendable {
   }
 
   @inline(never)
-  private static func acquireContended(_ lock: UnsafeMutablePointer<Atomic<UInt32>>) {
+  private static func acquireContended(_ lock: UnsafePointer<Atomic<Int>>) {
     var spins = 0
     while true {
       // Read-only until the lock looks free (no cache-line ping-pong), yielding now and then:
@@ -195,16 +218,6 @@ final class WorkerArena: @unchecked Sendable {
   func copy<T>(_ elements: UnsafeBufferPointer<T>) -> UnsafeBufferPointer<T> {
     let out = allocate(T.self, count: elements.count)
     if !elements.isEmpty { out.baseAddress!.initialize(from: elements.baseAddress!, count: elements.count) }
-    return UnsafeBufferPointer(out)
-  }
-
-  /// A copy of `array` here.
-  @inline(__always)
-  func copy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
-    let out = allocate(T.self, count: array.count)
-    if !array.isEmpty {
-      array.withUnsafeBufferPointer { out.baseAddress!.initialize(from: $0.baseAddress!, count: $0.count) }
-    }
     return UnsafeBufferPointer(out)
   }
 }

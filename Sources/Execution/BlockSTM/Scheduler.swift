@@ -279,28 +279,3 @@ final class AtomicArray: Sendable {
     }
   }
 }
-
-/// A few atomic counters, each on a cache line of its own.
-final class PaddedAtomics: Sendable {
-  // SAFETY: as `AtomicArray`'s words.
-  private nonisolated(unsafe) let base: UnsafeMutableRawPointer
-  let count: Int
-  private static var stride: Int { 64 }
-
-  init(count: Int) {
-    self.count = count
-    base = .allocate(byteCount: max(1, count) * Self.stride, alignment: Self.stride)
-    for i in 0..<count {
-      (base + i * Self.stride).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(0))
-    }
-  }
-
-  deinit {
-    for i in 0..<count { (base + i * Self.stride).assumingMemoryBound(to: Atomic<Int>.self).deinitialize(count: 1) }
-    base.deallocate()
-  }
-
-  @inline(__always) subscript(i: Int) -> Atomic<Int> {
-    unsafeAddress { UnsafePointer((base + i * Self.stride).assumingMemoryBound(to: Atomic<Int>.self)) }
-  }
-}
