@@ -20,11 +20,7 @@ extension BlockProcessor {
   /// transactions, the serial executor (Block-STM needs every sender at the start), and receipts
   /// that need no state root after each transaction (from Byzantium).
   func streamsExecution(_ block: Block, fork: Fork) -> Bool {
-    guard threads > 1, block.transactions.count > 1, fork >= .byzantium else { return false }
-    if serialExecution { return true }
-    return BlockSTMExecutor.serialReason(
-      threads: threads, gasLimits: block.transactions.lazy.map(\.gasLimit),
-      minTransactions: cutoffs.minTransactions, minAverageGasLimit: cutoffs.minAverageGasLimit) != nil
+    threads > 1 && block.transactions.count > 1 && fork >= .byzantium && runsSerially(block)
   }
 
   /// The body and transaction checks of `validateTransactions` and the serial execution of
@@ -47,19 +43,18 @@ extension BlockProcessor {
     }
 
     // Each transaction as its sender is known; the first failure stops the loop.
-    var run: SerialExecutor.Run? = nil
-    var failure: ExecutionError? = nil
+    let executed: Result<SerialExecutor.Run, ExecutionError>
     let baseFee = header.baseFeePerGas ?? .zero
     do throws(ExecutionError) {
-      let r = try SerialExecutor.Run(context: context, state: reader, expectedTransactions: txs.count)
-      run = r
+      let run = try SerialExecutor.Run(context: context, state: reader, expectedTransactions: txs.count)
       for i in txs.indices {
         let (sender, authorities) = signers.element(i)
         guard case .success(let address) = sender else { break }  // reported below, in order
-        try r.execute(Self.txEnv(txs[i], sender: address, baseFee: baseFee, fork: fork, authorities: authorities), index: i)
+        try run.execute(Self.txEnv(txs[i], sender: address, baseFee: baseFee, fork: fork, authorities: authorities), index: i)
       }
+      executed = .success(run)
     } catch {
-      failure = error
+      executed = .failure(error)
     }
 
     let prepared = assemblePrepared(encoded, signers.finish(threads: 1))
@@ -68,9 +63,7 @@ extension BlockProcessor {
     let senders: [Address]
     do throws(BlockError) { senders = try Self.senders(prepared) } catch { throw .invalid(error) }
     do throws(ExecutionError) {
-      if let failure { throw failure }
-      guard let run else { throw .state(.backend("streamed execution did not start")) }
-      return (prepared, context, senders, try run.finish())
+      return (prepared, context, senders, try executed.get().finish())
     } catch {
       throw BlockExecutionError(error)
     }
